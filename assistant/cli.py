@@ -288,9 +288,8 @@ def scrub(
     as_json: JsonOption = False,
 ) -> None:
     """Masquer les données personnelles d'un texte (argument ou entrée standard)."""
-    from guardrails.pii import PiiInputError, PiiScrubber
-
     from assistant.settings import SettingsError, get_settings
+    from guardrails.pii import PiiInputError, PiiScrubber
 
     try:
         settings = get_settings()
@@ -383,3 +382,34 @@ def hash_password(
 
 def main() -> None:  # pragma: no cover - console script
     app()
+
+
+# ---- evaluation ---------------------------------------------------------------------------
+@eval_app.command("report")
+def eval_report(
+    output: Annotated[Path, typer.Option(help="Dossier du rapport.")] = Path("eval/rapport"),
+) -> None:
+    """Écrire le rapport Markdown et le graphique d'évolution des métriques de qualité."""
+    from assistant.evaluation.report import write_report
+
+    path = write_report(output)
+    console.print(f"Rapport écrit : {path}")
+
+
+@eval_app.command("baseline")
+def eval_baseline(
+    profile: Annotated[str, typer.Option(help="Profil (embedded, ollama, openai).")] = "embedded",
+) -> None:
+    """Enregistrer la dernière exécution du profil comme nouvelle référence (choix explicite)."""
+    from assistant.evaluation.datasets import EVAL_DIR
+    from assistant.evaluation.runner import read_history
+
+    runs = [entry for entry in read_history() if entry["profile"] == profile]
+    if not runs:
+        _fail_line(f"Aucune exécution du profil « {profile} » : lancez d'abord `pytest eval/`.", 1)
+    latest = runs[-1]
+    path = EVAL_DIR / "baselines" / f"{profile}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    baseline = {k: latest[k] for k in ("date", "commit", "profile", "models", "metrics")}
+    path.write_text(json.dumps(baseline, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    console.print(f"Référence « {profile} » enregistrée depuis l'exécution du {latest['date']}.")

@@ -56,13 +56,18 @@ class OpenAICompatibleBackend:
                 temperature=self.temperature,
             )
             iterator = stream.__aiter__()
+            produced = False
             while True:
                 try:
                     chunk = await asyncio.wait_for(iterator.__anext__(), self.timeout_s)
                 except StopAsyncIteration:
                     break
                 if chunk.choices and chunk.choices[0].delta.content:
+                    produced = True
                     yield chunk.choices[0].delta.content
+            if not produced:
+                # llama.cpp's server ends the stream silently when the prompt does not fit.
+                raise LLMError("Le serveur de modèle n'a renvoyé aucun texte (contexte dépassé ?).")
         except openai.NotFoundError:
             raise LLMError(f"Le modèle « {self.model} » est inconnu du serveur.") from None
         except openai.APIStatusError as error:

@@ -1,0 +1,65 @@
+"""Side-by-side retrieval configurations on the same golden set (dense, lexical, hybrid; each
+embedding model available), so that the defaults are chosen on numbers."""
+
+from __future__ import annotations
+
+from assistant.evaluation.metrics import section_matches
+from assistant.retrieval import HybridRetriever
+
+
+def _retrieval_scores(retriever: HybridRetriever, items, threshold: float) -> dict[str, float]:
+    ranks, refused_out, refused_in = [], [], []
+    for item in items:
+        if item.kind == "injection" or item.turns:
+            continue
+        result = retriever.retrieve(item.question, top_k=5)
+        refused = result.relevance < threshold or not result.passages
+        if item.kind == "out_of_scope":
+            refused_out.append(refused)
+            continue
+        refused_in.append(refused)
+        rank = next(
+            (
+                i
+                for i, p in enumerate(result.passages, start=1)
+                if any(
+                    section_matches(e.doc, e.section, p.doc_id, p.section_path)
+                    for e in item.expected_sources
+                )
+            ),
+            None,
+        )
+        ranks.append(rank)
+    n = len(ranks) or 1
+    return {
+        "hit_at_1": sum(1 for r in ranks if r == 1) / n,
+        "hit_at_5": sum(1 for r in ranks if r) / n,
+        "mrr": sum(1 / r for r in ranks if r) / n,
+        "refusal_accuracy": sum(refused_out) / (len(refused_out) or 1),
+        "false_refusal_rate": sum(refused_in) / (len(refused_in) or 1),
+    }
+
+
+def compare_configurations(container, items) -> list[dict]:
+    settings = container.settings
+    r = settings.retrieval
+    rows = []
+    for mode in ("hybrid", "dense", "lexical"):
+        retriever = HybridRetriever(
+            container.index,
+            top_k=r.top_k,
+            candidates=r.candidates,
+            dense_weight=r.dense_weight,
+            lexical_weight=r.lexical_weight,
+            rrf_k=r.rrf_k,
+            mode=mode,
+        )
+        scores = _retrieval_scores(retriever, items, r.min_relevance)
+        rows.append(
+            {
+                "name": f"{mode} — {container.embedder.model_id}",
+                "default": mode == "hybrid",
+                **scores,
+            }
+        )
+    return rows
