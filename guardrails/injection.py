@@ -1049,14 +1049,14 @@ def _hidden_reason(tag: Tag, css: dict[str, dict[str, str]]) -> str | None:
 
 
 _REASON_LABELS = {
-    "display": "masqué (display:none ou attribut hidden)",
-    "visibility": "masqué (visibility:hidden)",
-    "opacity": "transparent (opacity:0)",
-    "font-size": "en police de taille nulle",
-    "colour": "écrit en blanc ou transparent",
-    "offscreen": "positionné hors de l'écran",
-    "collapsed": "dans un bloc de taille nulle",
-    "aria-hidden": "dans un bloc aria-hidden",
+    "display": "du texte masqué (display:none ou attribut hidden)",
+    "visibility": "du texte masqué (visibility:hidden)",
+    "opacity": "du texte transparent (opacity:0)",
+    "font-size": "du texte en police de taille nulle",
+    "colour": "du texte écrit en blanc ou transparent",
+    "offscreen": "du texte positionné hors de l'écran",
+    "collapsed": "un bloc de taille nulle",
+    "aria-hidden": "un bloc aria-hidden",
 }
 
 
@@ -1134,13 +1134,16 @@ def scan_html(raw_html: str) -> InjectionReport:
         where = _REASON_LABELS[reason]
         if _instruction_like(text):
             signals.append(
-                InjectionSignal(
-                    "hidden_html", f"Instructions dans du texte {where}", _excerpt(text, 0)
-                )
+                InjectionSignal("hidden_html", f"Instructions dans {where}", _excerpt(text, 0))
             )
         elif reason in _CAMOUFLAGE and len(text.split()) >= 4:
             signals.append(
-                InjectionSignal("hidden_html", f"Texte {where}", _excerpt(text, 0), strong=False)
+                InjectionSignal(
+                    "hidden_html",
+                    f"Texte invisible pour le lecteur : {where}",
+                    _excerpt(text, 0),
+                    strong=False,
+                )
             )
     return _report(signals)
 

@@ -84,7 +84,9 @@ def section_matches(
 
 
 _WORD = re.compile(r"[a-zà-öø-ÿ']+", re.IGNORECASE)
-_ENGLISH = frozenset(["the", "and", "of", "to", "is", "are", "you", "your", "this", "that", "with", "for", "not", "be", "it"])
+_ENGLISH = frozenset(
+    ["the", "and", "of", "to", "is", "are", "you", "your", "this", "that", "with", "for", "not"]
+)
 
 
 def looks_french(text: str) -> bool:

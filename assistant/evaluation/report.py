@@ -110,7 +110,8 @@ def write_report(
         m = entry["metrics"]
         lines.append(
             f"| {entry['date'][:16]} | {entry['commit']} | {entry['profile']} | "
-            f"{m.get('hit_at_5', {}).get('value', 0):.3f} | {m.get('mrr', {}).get('value', 0):.3f} | "
+            f"{m.get('hit_at_5', {}).get('value', 0):.3f} | "
+            f"{m.get('mrr', {}).get('value', 0):.3f} | "
             f"{m.get('refusal_accuracy', {}).get('value', 0):.3f} | "
             f"{m.get('false_refusal_rate', {}).get('value', 0):.3f} |"
         )
