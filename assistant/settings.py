@@ -110,6 +110,10 @@ class IngestionSettings(Section):
     redact_person_names: bool = Field(
         True, description="Masquer aussi les noms de personnes dans les documents importés."
     )
+    max_upload_mb: float = Field(
+        100, gt=0, description="Taille maximale d'un envoi de documents par l'API (tous fichiers "
+        "confondus), en Mo.",
+    )
 
 
 class PrivacySettings(Section):
@@ -134,6 +138,11 @@ class ServerSettings(Section):
         30, ge=1, description="Questions par minute et par poste avant refus (429)."
     )
     max_request_kb: int = Field(64, ge=1, description="Taille maximale d'une requête JSON, en Ko.")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Adresses des répartiteurs de charge dont l'en-tête X-Forwarded-For donne "
+        "l'adresse du poste (limitation de débit) ; * = tous, à réserver à un réseau fermé.",
+    )
 
 
 class AuthSettings(Section):

@@ -1,0 +1,143 @@
+"""What one app holds besides the container: metrics, limiters, logs, the answer service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.api.auth import Authenticator
+from assistant.api.metrics import ApiMetrics
+from assistant.api.question_log import QuestionLog
+from assistant.api.ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger("assistant.api")
+
+AUTH_FAILURES_PER_MINUTE = 10
+
+
+@dataclass
+class ApiState:
+    """Per-app state, stored as ``app.state.api`` and reached through ``deps.py``."""
+
+    container: Any
+    metrics: ApiMetrics
+    authenticator: Authenticator
+    question_limiter: SlidingWindowLimiter
+    auth_failures: SlidingWindowLimiter
+    question_log: QuestionLog
+    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    started_at: float = field(default_factory=time.monotonic)
+    warm: bool = False
+    warm_error: str = ""
+
+    @classmethod
+    def build(cls, container: Any) -> ApiState:
+        settings = container.settings
+        return cls(
+            container=container,
+            metrics=ApiMetrics(),
+            authenticator=Authenticator(settings),
+            question_limiter=SlidingWindowLimiter(settings.server.rate_limit_per_minute),
+            auth_failures=SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE),
+            question_log=QuestionLog(settings.data_dir),
+        )
+
+    @property
+    def settings(self):
+        return self.container.settings
+
+    # ---- answering ---------------------------------------------------------------------
+    async def answer_events(
+        self,
+        question: str,
+        *,
+        history: Sequence[Any] = (),
+        conversation_id: str | None = None,
+        theme: str | None = None,
+        job: str | None = None,
+        channel: str,
+    ) -> AsyncIterator[Any]:
+        """The engine's events for one question; the final record is logged and measured.
+
+        The answer keeps personal data restored: it goes back only to the agent who asked.
+        """
+        started = time.perf_counter()
+        first_token_s: float | None = None
+        stream = self.container.chat_engine.astream(
+            question,
+            history=history,
+            conversation_id=conversation_id,
+            theme=theme,
+            restore=True,
+        )
+        try:
+            async for event in stream:
+                if event.type == "token" and first_token_s is None:
+                    first_token_s = time.perf_counter() - started
+                if event.type == "final":
+                    await self._record(
+                        event.data,
+                        channel=channel,
+                        job=job,
+                        theme=theme,
+                        first_token_s=first_token_s,
+                        total_s=time.perf_counter() - started,
+                    )
+                yield event
+        finally:
+            await stream.aclose()
+
+    async def answer(self, question: str, **kwargs: Any) -> Any:
+        """The final ``AnswerRecord`` of one question (see ``answer_events``)."""
+        record = None
+        async for event in self.answer_events(question, **kwargs):
+            if event.type == "final":
+                record = event.data
+        assert record is not None
+        return record
+
+    async def _record(
+        self,
+        record: Any,
+        *,
+        channel: str,
+        job: str | None,
+        theme: str | None,
+        first_token_s: float | None,
+        total_s: float,
+    ) -> None:
+        self.metrics.observe_answer(
+            record,
+            channel=channel,
+            configured_backend=self.settings.llm.backend,
+            first_token_s=first_token_s,
+            total_s=total_s,
+        )
+        try:
+            await asyncio.to_thread(
+                self.question_log.record_answer,
+                record,
+                channel=channel,
+                job=job,
+                requested_theme=theme,
+            )
+        except OSError as error:
+            log.error("question log not written", extra={"error": type(error).__name__})
+        log.info(
+            "answer",
+            extra={
+                "question_id": record.question_id,
+                "channel": channel,
+                "backend": record.backend,
+                "refused": record.refused,
+                "relevance": record.relevance,
+                "finding_types": sorted({f["type"] for f in record.findings}),
+                "flagged": record.question_flagged,
+                "first_token_ms": round(first_token_s * 1000, 1) if first_token_s else None,
+                "total_ms": round(total_s * 1000, 1),
+            },
+        )

@@ -1,0 +1,133 @@
+"""The flow of one question with real Presidio scrubbing, real Chroma and BM25 (hashing
+embedder) and a scripted chat backend that records every prompt it is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chat import Turn
+from tests.assistant.ingestion.test_pipeline import write_doc
+from tests.doubles import ScriptedChatBackend
+
+PHONE = "06 12 34 56 78"
+NIR = "1 84 12 76 451 089 46"
+EMAIL = "jean.martin@example.org"
+NAME = "Jean Martin"
+
+
+@pytest.fixture
+def corpus(container, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_doc(folder, "charte", """\
+        ## Article 5 – Données personnelles
+        Il est interdit de saisir des données personnelles d'un administré, comme son numéro
+        de sécurité sociale ou son téléphone, dans un outil d'IA non approuvé par le syndicat.
+
+        ## Article 12 – Le DPO et le référent IA
+        Le DPO du syndicat conseille les collectivités ; le référent IA anime les usages.
+        """)
+    write_doc(folder, "cyber", """\
+        ## Que faire après une fuite de données
+        Prévenez immédiatement le RSSI et le DPO : la CNIL doit être notifiée sous 72 heures
+        lorsque la fuite présente un risque pour les personnes.
+        """, theme="cybersecurite")
+    container.ingestor.ingest_paths([folder])
+    return container
+
+
+def use_backend(container, backend):
+    container.backends.mode = "ollama"
+    container.backends.generative = backend
+    container.backends._healthy = True
+    return backend
+
+
+def test_no_personal_data_reaches_any_prompt(corpus):
+    backend = use_backend(corpus, ScriptedChatBackend(
+        ["Quelle règle s'applique au numéro de sécurité sociale ?",
+         "C'est interdit [1], prévenez [PERSONNE_1] au [TÉLÉPHONE_1]."]))
+    history = [Turn("user", f"Bonjour, je suis {NAME}, mon numéro est le {PHONE}."),
+               Turn("assistant", "Bonjour, que puis-je faire ?")]
+    record = corpus.chat_engine.ask(
+        f"Et puis-je saisir le NIR {NIR} de M. {NAME} ({EMAIL}) dans ChatGPT ?",
+        history=history, conversation_id="agent-1")
+    sent = backend.all_prompt_text()
+    assert backend.received, "the model was never called"
+    for value in (PHONE, NIR, EMAIL, "Martin", PHONE.replace(" ", "")):
+        assert value not in sent
+        assert value not in str(record.to_log())
+    assert "[TÉLÉPHONE_1]" in sent and "[PERSONNE_1]" in sent
+    types = {f["type"] for f in record.findings}
+    assert {"NIR", "PERSONNE", "EMAIL"} <= types
+    # Placeholders are restored for the same agent only.
+    assert NAME in record.answer and PHONE in record.answer
+    assert NAME not in record.answer_scrubbed
+
+
+def test_same_value_keeps_its_placeholder_across_turns(corpus):
+    use_backend(corpus, ScriptedChatBackend(["ok [1]"]))
+    first = corpus.chat_engine.ask(f"Appeler le {PHONE} ?", conversation_id="c")
+    second = corpus.chat_engine.ask(f"Et le {PHONE} encore ?", conversation_id="c")
+    assert "[TÉLÉPHONE_1]" in first.scrubbed_question
+    assert "[TÉLÉPHONE_1]" in second.scrubbed_question
+    other = corpus.chat_engine.ask(f"Le 07 98 76 54 32 puis le {PHONE} ?", conversation_id="d")
+    assert "[TÉLÉPHONE_1]" in other.scrubbed_question and "[TÉLÉPHONE_2]" in other.scrubbed_question
+
+
+def test_passages_are_wrapped_as_untrusted_data(corpus):
+    backend = use_backend(corpus, ScriptedChatBackend(["Réponse [1]."]))
+    corpus.chat_engine.ask("Que faire après une fuite de données ?")
+    system = backend.received[0][0].content
+    assert "Passages" in system and "72 heures" in system
+    marker = system.split("<<<")[1].split()[0] if "<<<" in system else None
+    assert marker and system.count(marker) >= 2
+
+
+def test_invented_citations_are_removed_and_counted(corpus):
+    use_backend(corpus, ScriptedChatBackend(["Il faut prévenir le RSSI [1] selon l'article [9]."]))
+    record = corpus.chat_engine.ask("Que faire après une fuite de données ?")
+    assert "[9]" not in record.answer and "[1]" in record.answer
+    assert record.invented_citations_removed == 1
+    assert [c["n"] for c in record.citations] == [1]
+    assert record.citations[0]["doc_id"] == "cyber"
+
+
+def test_llm_dying_mid_stream_falls_back_to_extractive(corpus):
+    use_backend(corpus, ScriptedChatBackend(["Un début de réponse qui va s'interrompre bientôt"],
+                                            fail_after=3))
+    record = corpus.chat_engine.ask("Que faire après une fuite de données ?")
+    assert record.backend == "scripted→extractive"
+    assert record.fallback
+    assert "s'est interrompu" in record.answer
+    assert "72 heures" in record.answer
+    assert not corpus.backends.degraded or corpus.backends.mode == "ollama"
+
+
+def test_out_of_scope_question_is_refused_with_nearest_topics(corpus):
+    corpus.chat_engine.min_relevance = 0.99
+    record = corpus.chat_engine.ask("Quelle est la recette de la tarte tatin ?")
+    assert record.refused
+    assert "ne couvre pas" in record.answer
+    assert "référent IA" in record.answer and "DPO" in record.answer
+    assert "Sujets proches" in record.answer
+
+
+def test_follow_up_is_condensed_from_the_scrubbed_history(corpus):
+    backend = use_backend(corpus, ScriptedChatBackend(
+        ["Qui prévenir après une fuite de données personnelles ?", "Le RSSI [1]."]))
+    record = corpus.chat_engine.ask(
+        "Et qui dois-je prévenir ?",
+        history=[Turn("user", f"{NAME} a envoyé un fichier à la mauvaise personne, c'est une fuite ?"),
+                 Turn("assistant", "Oui, c'est une fuite de données.")])
+    condense_prompt = backend.received[0][0].content
+    assert "Martin" not in condense_prompt and "[PERSONNE_1]" in condense_prompt
+    assert record.standalone_question.startswith("Qui prévenir après une fuite")
+    assert record.citations[0]["doc_id"] == "cyber"
+
+
+def test_extractive_answer_cites_its_passages(corpus):
+    record = corpus.chat_engine.ask("Que faire après une fuite de données ?")
+    assert record.backend == "extractive"
+    assert "[1]" in record.answer
+    assert "72 heures" in record.answer
