@@ -365,6 +365,42 @@ def serve(
     )
 
 
+@app.command(rich_help_panel=PANEL)
+def purge(
+    older_than_days: Annotated[
+        int | None,
+        typer.Option(
+            "--older-than-days",
+            min=0,
+            help="Âge en jours au-delà duquel supprimer (défaut : la durée de conservation, "
+            "ASSISTANT_PRIVACY__QUESTION_LOG_RETENTION_DAYS).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Supprimer du journal les questions (anonymisées) et les avis trop anciens."""
+    from assistant.api.question_log import QuestionLog
+    from assistant.settings import SettingsError, get_settings
+
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        _fail_line(str(error))
+    days = (
+        older_than_days
+        if older_than_days is not None
+        else settings.privacy.question_log_retention_days
+    )
+    removed = QuestionLog(settings.data_dir).purge(days)
+    if as_json:
+        _print_json({"older_than_days": days, "removed": removed})
+        return
+    console.print(
+        f"{removed['questions']} question(s) et {removed['feedback']} avis supprimé(s) "
+        f"(plus anciens que {days} jours)."
+    )
+
+
 @app.command("hash-password", rich_help_panel=PANEL)
 def hash_password(
     password: Annotated[

@@ -86,15 +86,20 @@ class ChromaSettings(Section):
 class RetrievalSettings(Section):
     top_k: int = Field(5, ge=1, le=50, description="Nombre de passages donnés au modèle.")
     candidates: int = Field(
-        30, ge=1, le=500, description="Candidats lus dans chaque index avant fusion."
+        60, ge=1, le=500, description="Candidats lus dans chaque index avant fusion."
     )
-    dense_weight: float = Field(1.0, ge=0, description="Poids de la recherche sémantique.")
+    fusion: Literal["score", "rrf"] = Field(
+        "score",
+        description="Fusion des deux recherches : score (scores normalisés pondérés) ou rrf "
+        "(rangs réciproques).",
+    )
+    dense_weight: float = Field(0.5, ge=0, description="Poids de la recherche sémantique.")
     lexical_weight: float = Field(1.0, ge=0, description="Poids de la recherche lexicale (BM25).")
-    rrf_k: int = Field(60, ge=1, description="Constante de la fusion par rangs réciproques.")
+    rrf_k: int = Field(10, ge=1, description="Constante de la fusion par rangs réciproques.")
     min_relevance: float = Field(
-        0.80,
+        0.9425,
         ge=0,
-        le=1,
+        le=5,
         description="Seuil de pertinence sous lequel l'assistant dit que le corpus ne couvre "
         "pas la question (calibré sur le jeu de référence).",
     )

@@ -40,26 +40,39 @@ def _retrieval_scores(retriever: HybridRetriever, items, threshold: float) -> di
     }
 
 
-def compare_configurations(container, items) -> list[dict]:
-    settings = container.settings
-    r = settings.retrieval
+def compare_configurations(container, items, *, other_embeddings: tuple[str, ...] = ("hashing",),
+                           corpus_dir=None) -> list[dict]:
+    """Rows of retrieval scores: the default first, then other fusions, modes and embedders."""
+    r = container.settings.retrieval
+    other_fusion = "rrf" if r.fusion == "score" else "score"
+    configurations = [(container, "hybrid", r.fusion), (container, "hybrid", other_fusion),
+                      (container, "dense", r.fusion), (container, "lexical", r.fusion)]
+    if corpus_dir is not None:
+        for backend in other_embeddings:
+            if backend != container.settings.embeddings.backend:
+                configurations.append((_container_with(container, backend, corpus_dir),
+                                       "hybrid", r.fusion))
     rows = []
-    for mode in ("hybrid", "dense", "lexical"):
-        retriever = HybridRetriever(
-            container.index,
-            top_k=r.top_k,
-            candidates=r.candidates,
-            dense_weight=r.dense_weight,
-            lexical_weight=r.lexical_weight,
-            rrf_k=r.rrf_k,
-            mode=mode,
-        )
+    for owner, mode, fusion in configurations:
+        retriever = HybridRetriever(owner.index, top_k=r.top_k, candidates=r.candidates,
+                                    dense_weight=r.dense_weight, lexical_weight=r.lexical_weight,
+                                    rrf_k=r.rrf_k, mode=mode, fusion=fusion)
         scores = _retrieval_scores(retriever, items, r.min_relevance)
-        rows.append(
-            {
-                "name": f"{mode} — {container.embedder.model_id}",
-                "default": mode == "hybrid",
-                **scores,
-            }
-        )
+        name = f"{mode} ({fusion})" if mode == "hybrid" else mode
+        rows.append({"name": f"{name} — {owner.embedder.model_id}",
+                     "default": owner is container and (mode, fusion) == ("hybrid", r.fusion),
+                     **scores})
     return rows
+
+
+def _container_with(container, embedding_backend: str, corpus_dir):
+    """The same corpus indexed with another embedding model, in the same data dir (the
+    collection is keyed by the model id, so the vectors never mix)."""
+    from assistant.container import Container
+
+    settings = container.settings.model_copy(
+        update={"embeddings": container.settings.embeddings.model_copy(
+            update={"backend": embedding_backend})})
+    other = Container(settings)
+    other.ingestor.ingest_paths([corpus_dir])
+    return other

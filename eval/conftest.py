@@ -60,7 +60,7 @@ def eval_run(eval_container):
     entry = history_entry(eval_container, eval_profile(), metrics, results, ROOT / "corpus")
     from eval.comparison import compare_configurations
 
-    entry["comparison"] = compare_configurations(eval_container, items)
+    entry["comparison"] = compare_configurations(eval_container, items, corpus_dir=ROOT / "corpus")
     if os.environ.get("EVAL_NO_HISTORY") != "1":
         append_history(entry)
     print(

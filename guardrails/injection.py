@@ -50,8 +50,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import secrets
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -116,15 +118,37 @@ def _is_invisible(ch: str) -> bool:
         return False
     if cp in _EXTRA_INVISIBLE or _is_variation_selector(cp):
         return True
-    category = unicodedata.category(ch)
     # Cf: format (zero-width, bidi controls, soft hyphen, BOM, word joiner, tags...);
-    # Cc: control characters; Cs/Co/Cn: surrogates, private use, unassigned.
-    return category in {"Cf", "Cc", "Cs", "Co", "Cn"} and not (0xE000 <= cp <= 0xF8FF)
+    # Cc: control characters; Cs: lone surrogates.
+    return unicodedata.category(ch) in {"Cf", "Cc", "Cs"}
+
+
+_LONG_TEXT = 20_000  # above this length, one regex pass beats a Python loop per character
+
+
+@functools.cache
+def _invisible_pattern() -> re.Pattern[str]:
+    """A character class of every invisible code point (built once, in about 0.3 s)."""
+    ranges: list[list[int]] = []
+    for cp in range(sys.maxunicode + 1):
+        if not _is_invisible(chr(cp)):
+            continue
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    parts = (
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{''.join(parts)}]")
 
 
 def _strip_invisible(text: str) -> str:
     if text.isascii():
         return "".join(ch for ch in text if ch in "\n\t" or 32 <= ord(ch) != 127)
+    if len(text) > _LONG_TEXT:
+        return _invisible_pattern().sub("", text)
     return "".join(ch for ch in text if not _is_invisible(ch))
 
 
@@ -134,9 +158,9 @@ def normalise_text(text: str) -> str:
     Newlines become ``\\n``; invisible and format characters are removed (zero-width characters
     U+200B-U+200F, U+2060-U+2064, U+FEFF, bidi controls U+202A-U+202E and U+2066-U+2069, the soft
     hyphen, Unicode tag characters U+E0000-U+E007F, variation selectors, Hangul fillers and other
-    format characters) as well as control characters other than ``\\n`` and ``\\t``; then NFKC
-    folds compatibility forms (ligatures, full-width letters, non-breaking spaces). Accents and
-    private-use characters are kept.
+    format characters) as well as control characters other than ``\\n`` and ``\\t`` and lone
+    surrogates; then NFKC folds compatibility forms (ligatures, full-width letters, non-breaking
+    spaces). Accents, private-use and unassigned code points are kept.
     """
     text = _NEWLINES.sub("\n", text)
     text = _strip_invisible(text)
@@ -144,8 +168,13 @@ def normalise_text(text: str) -> str:
     return _strip_invisible(text)
 
 
+_ANY_TAG = re.compile("[\U000e0000-\U000e007f]")
+
+
 def _tag_characters(text: str) -> tuple[int, str]:
     """Count the tag characters that are not part of a flag sequence, and decode them."""
+    if not _ANY_TAG.search(text):
+        return 0, ""
     count = 0
     hidden: list[str] = []
     in_flag = False
@@ -180,11 +209,15 @@ def count_invisible(text: str) -> int:
         return 0
     tags, _ = _tag_characters(text)
     count = tags
-    previous = ""
-    for index, ch in enumerate(text):
+    if len(text) > _LONG_TEXT:
+        positions: Iterable[int] = (m.start() for m in _invisible_pattern().finditer(text))
+    else:
+        positions = range(len(text))
+    for index in positions:
+        ch = text[index]
         cp = ord(ch)
+        previous = text[index - 1] if index else ""
         if cp in _TAG_RANGE or cp == _SOFT_HYPHEN or (cp == _BOM and index == 0):
-            previous = ch
             continue
         if _is_variation_selector(cp):
             if previous and unicodedata.category(previous)[0] in "LNZ":
@@ -201,7 +234,6 @@ def count_invisible(text: str) -> int:
                 count += 1
         elif cp in _EXTRA_INVISIBLE or unicodedata.category(ch) == "Cf":
             count += 1
-        previous = ch
     return count
 
 
@@ -573,6 +605,34 @@ _FOLDED_RULES: tuple[_Rule, ...] = (
         False,
         "Mention d'un contournement (jailbreak, mode développeur)",
     ),
+    # ---- forget the charter / role-play to obtain the system prompt ---------------------------
+    _Rule(
+        "ignore_instructions",
+        _c(
+            _START
+            + r"(?P<hit>(?:oublie|ignore|oubliez|ignorez|laisse\s+tomber|mets\s+de\s+cote)\s+"
+            r"(?:la|ta|votre|les|tes|vos)\s+(?:charte|regles|consignes|instructions|"
+            r"garde-fous|limites)\b)"
+        ),
+        True,
+        "Ordre d'oublier la charte ou les règles",
+    ),
+    _Rule(
+        "ignore_instructions",
+        _c(r"(?P<hit>\b(?:oublie|ignore|oubliez|ignorez)\s+(?:la|ta|votre)\s+charte\b)"),
+        True,
+        "Ordre d'oublier la charte",
+    ),
+    _Rule(
+        "system_prompt_request",
+        _c(
+            r"(?P<hit>\b(?:pretend|imagine|roleplay|act\s+as|fais\s+comme\s+si|faites\s+comme\s+"
+            r"si|joue|jouez)\b[^\n]{0,240}?(?:system\s+prompt|prompt\s+systeme|consignes\s+"
+            r"internes|instructions\s+internes|hidden\s+instructions|confidential\s+prompt))"
+        ),
+        True,
+        "Jeu de rôle pour obtenir le prompt système",
+    ),
     # ---- role markers -------------------------------------------------------------------------
     _Rule(
         "role_marker",
@@ -622,7 +682,7 @@ _SENSITIVE = re.compile(
     r"\bdata\b|password|credentials|api\s+key|summary|personal|user"
 )
 _ROLE_LINE = _c(
-    r"^[ \t>*_-]*(?P<hit>(?:system|assistant|user|human)[ \t]*:|#{2,4}[ \t]*(?:instructions?|"
+    r"^[ \t>*_-]*(?P<hit>(?:system|systeme|assistant|user|utilisateur|human|humain)[ \t]*:|#{2,4}[ \t]*(?:instructions?|"
     r"system|response|input|assistant|user)[ \t]*:?[ \t]*$)"
 )
 _DAN = re.compile(r"\bDAN\b")
@@ -1104,7 +1164,7 @@ def scan_html(raw_html: str) -> InjectionReport:
                 )
             )
 
-    hidden_roots: set[int] = set()
+    inside_hidden: set[int] = set()
     for tag in soup.find_all(True):
         if tag.name in {"script", "style"}:
             continue
@@ -1120,12 +1180,12 @@ def scan_html(raw_html: str) -> InjectionReport:
                             _excerpt(text, 0),
                         )
                     )
-        if any(id(parent) in hidden_roots for parent in tag.parents):
+        if id(tag) in inside_hidden:
             continue
         reason = _hidden_reason(tag, css)
         if reason is None:
             continue
-        hidden_roots.add(id(tag))
+        inside_hidden.update(id(node) for node in tag.descendants)
         for inner in tag.find_all(["script", "style"]):
             inner.extract()
         text = normalise_text(tag.get_text(" ", strip=True))

@@ -34,9 +34,7 @@ def get_client_ip(request: Request) -> str:
 
 ClientIpDep = Annotated[str, Depends(get_client_ip)]
 
-AuthorizationHeader = Annotated[
-    str | None, Header(alias="Authorization", include_in_schema=False)
-]
+AuthorizationHeader = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
 AccessCodeHeader = Annotated[
     str | None,
     Header(

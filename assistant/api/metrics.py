@@ -6,7 +6,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 
 _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120)
 
@@ -15,6 +22,7 @@ class ApiMetrics:
     """Counters and histograms of requests, answers, refusals, personal data and LLM errors."""
 
     def __init__(self) -> None:
+        disable_created_metrics()  # the *_created series only double the output
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
@@ -87,11 +95,12 @@ class ApiMetrics:
             ["scope"],
             registry=r,
         )
-        self.feedback = Counter(
-            "assistant_feedback", "Avis reçus, par vote.", ["vote"], registry=r
-        )
+        self.feedback = Counter("assistant_feedback", "Avis reçus, par vote.", ["vote"], registry=r)
         self.ingestions = Counter(
-            "assistant_ingestions", "Fichiers importés par l'API, par issue.", ["status"], registry=r
+            "assistant_ingestions",
+            "Fichiers importés par l'API, par issue.",
+            ["status"],
+            registry=r,
         )
         self._gauges: list[tuple[Gauge, Callable[[], float]]] = []
 

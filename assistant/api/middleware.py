@@ -21,10 +21,7 @@ API_PREFIXES = ("/api/", "/v1/")
 
 
 def _too_large_message(limit: int) -> str:
-    if limit >= 1_048_576:
-        size = f"{limit / 1_048_576:.0f} Mo"
-    else:
-        size = f"{limit / 1024:.0f} Ko"
+    size = f"{limit / 1_048_576:.0f} Mo" if limit >= 1_048_576 else f"{limit / 1024:.0f} Ko"
     return f"Requête trop volumineuse : la taille maximale acceptée est de {size}."
 
 

@@ -113,7 +113,7 @@ class ApiState:
         self.metrics.observe_answer(
             record,
             channel=channel,
-            configured_backend=self.settings.llm.backend,
+            configured_backend=self.container.backends.mode,
             first_token_s=first_token_s,
             total_s=total_s,
         )

@@ -247,10 +247,14 @@ _PLACEHOLDER_TITLE = re.compile(
 
 
 def _clean_title(value: Any) -> str:
-    """A usable title, or "" for nothing or a tool's placeholder ("untitled", "Document1")."""
     if value is None:
         return ""
-    text = re.sub(r"\s+", " ", normalise_text(str(value))).strip()
+    return re.sub(r"\s+", " ", normalise_text(str(value))).strip()
+
+
+def _core_title(value: Any) -> str:
+    """A title from file properties, or "" for a tool's placeholder ("untitled", "Document1")."""
+    text = _clean_title(value)
     return "" if _PLACEHOLDER_TITLE.match(text) else text
 
 
@@ -621,7 +625,7 @@ def _load_html(data: bytes, context: _Context) -> LoaderResult:
     soup = BeautifulSoup(markup, "html.parser")
     metadata: dict[str, Any] = {}
     title_tag = soup.find("title")
-    page_title = _clean_title(title_tag.get_text()) if title_tag else ""
+    page_title = _core_title(title_tag.get_text()) if title_tag else ""
     html_tag = soup.find("html")
     if html_tag is not None and html_tag.get("lang"):
         metadata["language"] = str(html_tag.get("lang"))
@@ -692,8 +696,8 @@ def _load_pdf(data: bytes, context: _Context) -> LoaderResult:
     try:
         info = reader.metadata
         if info is not None:
-            if _clean_title(info.title):
-                metadata["title"] = _clean_title(context.norm(str(info.title)))
+            if _core_title(info.title):
+                metadata["title"] = _core_title(context.norm(str(info.title)))
             if info.subject:
                 metadata["subject"] = context.norm(str(info.subject))
         pages = list(reader.pages)
@@ -779,9 +783,7 @@ def _check_zip(data: bytes, context: _Context, kind: str) -> zipfile.ZipFile:
         raise _encrypted(name)
     try:
         bad = archive.testzip()  # reads every member, bounded by the declared sizes above
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
-        raise corrupt from error
-    except Exception as error:  # zlib.error and friends
+    except Exception as error:  # BadZipFile, zlib.error, EOFError, NotImplementedError...
         raise corrupt from error
     if bad is not None:
         raise corrupt
@@ -798,8 +800,10 @@ _LIST_STYLE = re.compile(r"list|liste", re.IGNORECASE)
 
 def _docx_heading_level(paragraph: Any) -> int | None:
     style = paragraph.style
-    names = []
-    while style is not None:
+    names: list[str] = []
+    for _ in range(10):  # base styles chain; a broken file may loop
+        if style is None:
+            break
         names.extend([str(style.name or ""), str(getattr(style, "style_id", "") or "")])
         style = style.base_style
     for style_name in names:
@@ -852,7 +856,7 @@ def _load_docx(data: bytes, context: _Context) -> LoaderResult:
         ) from error
     metadata: dict[str, Any] = {}
     core = document.core_properties
-    core_title = _clean_title(core.title)
+    core_title = _core_title(core.title)
     if core.subject:
         metadata["subject"] = context.norm(core.subject).strip()
     if core.language:
@@ -944,7 +948,7 @@ def _load_odt(data: bytes, context: _Context) -> LoaderResult:
     try:
         titles = document.meta.getElementsByType(dc.Title)
         if titles:
-            core_title = _clean_title(teletype.extractText(titles[0]))
+            core_title = _core_title(teletype.extractText(titles[0]))
         subjects = document.meta.getElementsByType(dc.Subject)
         if subjects:
             metadata["subject"] = context.norm(teletype.extractText(subjects[0])).strip()

@@ -254,7 +254,8 @@ class Ingestor:
             )
         previous = self.index.manifest.get(doc_id)
 
-        report = scan_text(document.text, source="document")
+        report = scan_text(document.text, source="document",
+                           invisible_chars=int(meta.get("invisible_chars", 0)))
         signals = [s.to_dict() if hasattr(s, "to_dict") else asdict(s) for s in report.signals]
         suspicious = report.suspicious
         if document.raw_html:

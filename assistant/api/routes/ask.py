@@ -105,8 +105,10 @@ async def ask_stream(
         except Exception as error:
             log.error("stream failed", exc_info=(type(error), error, error.__traceback__))
             yield JSONServerSentEvent(
-                {"detail": "La réponse a été interrompue par une erreur interne ; reposez la "
-                 "question dans un instant."},
+                {
+                    "detail": "La réponse a été interrompue par une erreur interne ; reposez la "
+                    "question dans un instant."
+                },
                 event="error",
             )
         finally:

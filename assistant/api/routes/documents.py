@@ -125,8 +125,11 @@ async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> di
     data = _summary(record)
     data["sections"] = sections
     data["passages"] = [
-        {"chunk_id": c.chunk_id, "section_path": c.metadata.get("section_path", ""),
-         "url": f"/api/passages/{c.chunk_id}"}
+        {
+            "chunk_id": c.chunk_id,
+            "section_path": c.metadata.get("section_path", ""),
+            "url": f"/api/passages/{c.chunk_id}",
+        }
         for c in chunks
     ]
     data["report"] = {
@@ -186,8 +189,9 @@ async def remove_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> 
     }
 
 
-@router.post("/{doc_id}/approve", summary="Valider un document en quarantaine",
-             responses=_AUTH_RESPONSES)
+@router.post(
+    "/{doc_id}/approve", summary="Valider un document en quarantaine", responses=_AUTH_RESPONSES
+)
 async def approve_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
     """Valide un document mis en quarantaine (instructions suspectes) après vérification par
     un formateur : il est alors indexé et devient consultable par l'assistant."""

@@ -32,9 +32,9 @@ def health_report(state: ApiState) -> tuple[int, dict[str, Any]]:
     report: dict[str, Any] = {
         "status": "ok",
         "uptime_s": round(time.monotonic() - state.started_at, 1),
-        "llm_mode": settings.llm.backend,
     }
     backends = container.backends
+    report["llm_mode"] = backends.mode
     report["backend"] = backends.in_use
     report["llm"] = backends.status.to_dict() if backends.status else None
     if backends.degraded:
