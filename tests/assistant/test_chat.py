@@ -19,19 +19,28 @@ NAME = "Jean Martin"
 def corpus(container, tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
-    write_doc(folder, "charte", """\
+    write_doc(
+        folder,
+        "charte",
+        """\
         ## Article 5 – Données personnelles
         Il est interdit de saisir des données personnelles d'un administré, comme son numéro
         de sécurité sociale ou son téléphone, dans un outil d'IA non approuvé par le syndicat.
 
         ## Article 12 – Le DPO et le référent IA
         Le DPO du syndicat conseille les collectivités ; le référent IA anime les usages.
-        """)
-    write_doc(folder, "cyber", """\
+        """,
+    )
+    write_doc(
+        folder,
+        "cyber",
+        """\
         ## Que faire après une fuite de données
         Prévenez immédiatement le RSSI et le DPO : la CNIL doit être notifiée sous 72 heures
         lorsque la fuite présente un risque pour les personnes.
-        """, theme="cybersecurite")
+        """,
+        theme="cybersecurite",
+    )
     container.ingestor.ingest_paths([folder])
     return container
 
@@ -44,14 +53,24 @@ def use_backend(container, backend):
 
 
 def test_no_personal_data_reaches_any_prompt(corpus):
-    backend = use_backend(corpus, ScriptedChatBackend(
-        ["Quelle règle s'applique au numéro de sécurité sociale ?",
-         "C'est interdit [1], prévenez [PERSONNE_1] au [TÉLÉPHONE_1]."]))
-    history = [Turn("user", f"Bonjour, je suis {NAME}, mon numéro est le {PHONE}."),
-               Turn("assistant", "Bonjour, que puis-je faire ?")]
+    backend = use_backend(
+        corpus,
+        ScriptedChatBackend(
+            [
+                "Quelle règle s'applique au numéro de sécurité sociale ?",
+                "C'est interdit [1], prévenez [PERSONNE_1] au [TÉLÉPHONE_1].",
+            ]
+        ),
+    )
+    history = [
+        Turn("user", f"Bonjour, je suis {NAME}, mon numéro est le {PHONE}."),
+        Turn("assistant", "Bonjour, que puis-je faire ?"),
+    ]
     record = corpus.chat_engine.ask(
         f"Et puis-je saisir le NIR {NIR} de M. {NAME} ({EMAIL}) dans ChatGPT ?",
-        history=history, conversation_id="agent-1")
+        history=history,
+        conversation_id="agent-1",
+    )
     sent = backend.all_prompt_text()
     assert backend.received, "the model was never called"
     for value in (PHONE, NIR, EMAIL, "Martin", PHONE.replace(" ", "")):
@@ -94,8 +113,10 @@ def test_invented_citations_are_removed_and_counted(corpus):
 
 
 def test_llm_dying_mid_stream_falls_back_to_extractive(corpus):
-    use_backend(corpus, ScriptedChatBackend(["Un début de réponse qui va s'interrompre bientôt"],
-                                            fail_after=3))
+    use_backend(
+        corpus,
+        ScriptedChatBackend(["Un début de réponse qui va s'interrompre bientôt"], fail_after=3),
+    )
     record = corpus.chat_engine.ask("Que faire après une fuite de données ?")
     assert record.backend == "scripted→extractive"
     assert record.fallback
@@ -114,12 +135,19 @@ def test_out_of_scope_question_is_refused_with_nearest_topics(corpus):
 
 
 def test_follow_up_is_condensed_from_the_scrubbed_history(corpus):
-    backend = use_backend(corpus, ScriptedChatBackend(
-        ["Qui prévenir après une fuite de données personnelles ?", "Le RSSI [1]."]))
+    backend = use_backend(
+        corpus,
+        ScriptedChatBackend(
+            ["Qui prévenir après une fuite de données personnelles ?", "Le RSSI [1]."]
+        ),
+    )
     record = corpus.chat_engine.ask(
         "Et qui dois-je prévenir ?",
-        history=[Turn("user", f"{NAME} a envoyé un fichier à la mauvaise personne, c'est une fuite ?"),
-                 Turn("assistant", "Oui, c'est une fuite de données.")])
+        history=[
+            Turn("user", f"{NAME} a envoyé un fichier à la mauvaise personne, c'est une fuite ?"),
+            Turn("assistant", "Oui, c'est une fuite de données."),
+        ],
+    )
     condense_prompt = backend.received[0][0].content
     assert "Martin" not in condense_prompt and "[PERSONNE_1]" in condense_prompt
     assert record.standalone_question.startswith("Qui prévenir après une fuite")

@@ -26,8 +26,14 @@ def test_doctor_reports_every_part_and_can_serve_without_an_llm(monkeypatch, dat
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     names = {check["name"]: check for check in report["checks"]}
-    assert {"dossier de données", "moteur de génération", "plongements", "base vectorielle",
-            "modèle spaCy", "télémétrie"} <= set(names)
+    assert {
+        "dossier de données",
+        "moteur de génération",
+        "plongements",
+        "base vectorielle",
+        "modèle spaCy",
+        "télémétrie",
+    } <= set(names)
     assert report["can_serve"] is True
     assert str(data_dir) in names["dossier de données"]["detail"]
     assert "auto → extractive" in names["moteur de génération"]["detail"]
@@ -52,8 +58,13 @@ def test_doctor_fails_when_the_data_dir_cannot_be_written(monkeypatch, tmp_path)
     monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
     monkeypatch.setenv("ASSISTANT_LLM__BACKEND", "extractive")
     env = {**os.environ}
-    result = subprocess.run([sys.executable, "-m", "assistant", "doctor", "--json"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "doctor", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["can_serve"] is False

@@ -25,8 +25,9 @@ def ollama_server():
 
 
 def test_streams_ndjson_and_sends_context_and_keep_alive(ollama_server):
-    backend = OllamaBackend(base_url=ollama_server.url, model="mistral-nemo", context_window=4096,
-                            keep_alive="24h")
+    backend = OllamaBackend(
+        base_url=ollama_server.url, model="mistral-nemo", context_window=4096, keep_alive="24h"
+    )
     pieces = _collect(backend, [Message("system", "règles"), Message("user", "question")])
     assert len(pieces) > 3
     assert "".join(pieces) == ollama_server.reply
@@ -67,8 +68,9 @@ def test_dropped_connection_mid_stream_raises_llm_error(ollama_server):
 
 
 def test_unreachable_server_is_reported_not_raised():
-    status = asyncio.run(OllamaBackend(base_url="http://127.0.0.1:9", model="m",
-                                       connect_timeout_s=0.5).acheck())
+    status = asyncio.run(
+        OllamaBackend(base_url="http://127.0.0.1:9", model="m", connect_timeout_s=0.5).acheck()
+    )
     assert not status.reachable
     assert "ne répond pas" in status.detail
 

@@ -17,17 +17,25 @@ def llama_server():
 
 
 def _backend(server, **kwargs):
-    return OpenAICompatibleBackend(base_url=server.base_url, api_key="sk-test",
-                                   model=kwargs.pop("model", "smollm2"), **kwargs)
+    return OpenAICompatibleBackend(
+        base_url=server.base_url, api_key="sk-test", model=kwargs.pop("model", "smollm2"), **kwargs
+    )
 
 
 def test_real_tokens_are_streamed(llama_server):
     backend = _backend(llama_server)
 
     async def run():
-        return [p async for p in backend.astream(
-            [Message("system", "You are a helpful assistant."),
-             Message("user", "Say hello in one short sentence.")], max_tokens=24)]
+        return [
+            p
+            async for p in backend.astream(
+                [
+                    Message("system", "You are a helpful assistant."),
+                    Message("user", "Say hello in one short sentence."),
+                ],
+                max_tokens=24,
+            )
+        ]
 
     pieces = asyncio.run(run())
     assert len(pieces) >= 2, pieces  # streamed, not one block
@@ -38,8 +46,12 @@ def test_max_tokens_limits_the_answer(llama_server):
     backend = _backend(llama_server)
 
     async def run():
-        return [p async for p in backend.astream(
-            [Message("user", "Count from one to one hundred in words.")], max_tokens=5)]
+        return [
+            p
+            async for p in backend.astream(
+                [Message("user", "Count from one to one hundred in words.")], max_tokens=5
+            )
+        ]
 
     assert len(asyncio.run(run())) <= 5
 
@@ -62,8 +74,9 @@ def test_a_prompt_beyond_the_context_window_is_a_clear_error(llama_server):
 
 
 def test_unreachable_server_raises_llm_error():
-    backend = OpenAICompatibleBackend(base_url="http://127.0.0.1:9/v1", api_key="x", model="m",
-                                      connect_timeout_s=0.5)
+    backend = OpenAICompatibleBackend(
+        base_url="http://127.0.0.1:9/v1", api_key="x", model="m", connect_timeout_s=0.5
+    )
 
     async def run():
         return [p async for p in backend.astream([Message("user", "q")], max_tokens=8)]

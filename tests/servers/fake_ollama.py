@@ -18,8 +18,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class FakeOllama:
     """Configure ``models``, ``reply`` (split on spaces into stream parts) and ``drop_after``."""
 
-    def __init__(self, models=("mistral-nemo:latest", "bge-m3:latest"),
-                 reply="Réponse d'Ollama fondée sur le passage [1].") -> None:
+    def __init__(
+        self,
+        models=("mistral-nemo:latest", "bge-m3:latest"),
+        reply="Réponse d'Ollama fondée sur le passage [1].",
+    ) -> None:
         self.models = list(models)
         self.reply = reply
         self.drop_after: int | None = None
@@ -69,11 +72,22 @@ class FakeOllama:
             def do_GET(self) -> None:
                 fake.requests.append({"path": self.path})
                 if self.path == "/api/tags":
-                    self._json(200, {"models": [
-                        {"name": m, "model": m, "modified_at": "2026-11-01T00:00:00Z",
-                         "size": 1, "digest": hashlib.sha256(m.encode()).hexdigest(),
-                         "details": {"format": "gguf", "family": "llama"}}
-                        for m in fake.models]})
+                    self._json(
+                        200,
+                        {
+                            "models": [
+                                {
+                                    "name": m,
+                                    "model": m,
+                                    "modified_at": "2026-11-01T00:00:00Z",
+                                    "size": 1,
+                                    "digest": hashlib.sha256(m.encode()).hexdigest(),
+                                    "details": {"format": "gguf", "family": "llama"},
+                                }
+                                for m in fake.models
+                            ]
+                        },
+                    )
                 elif self.path == "/api/version":
                     self._json(200, {"version": "0.12.0"})
                 else:
@@ -87,12 +101,22 @@ class FakeOllama:
                     self._json(404, {"error": f"model '{model}' not found"})
                     return
                 if self.path == "/api/show":
-                    self._json(200, {"modelfile": "", "parameters": "", "template": "",
-                                     "details": {"format": "gguf"}, "model_info": {}})
+                    self._json(
+                        200,
+                        {
+                            "modelfile": "",
+                            "parameters": "",
+                            "template": "",
+                            "details": {"format": "gguf"},
+                            "model_info": {},
+                        },
+                    )
                 elif self.path == "/api/embed":
                     texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                    vectors = [[(b - 128) / 128 for b in hashlib.sha256(t.encode()).digest()[:8]]
-                               for t in texts]
+                    vectors = [
+                        [(b - 128) / 128 for b in hashlib.sha256(t.encode()).digest()[:8]]
+                        for t in texts
+                    ]
                     self._json(200, {"model": model, "embeddings": vectors})
                 elif self.path == "/api/chat":
                     self._chat(body)
@@ -107,9 +131,16 @@ class FakeOllama:
             def _chat(self, body: dict) -> None:
                 parts = fake.reply.split(" ")
                 if not body.get("stream", True):
-                    self._json(200, {"model": body["model"], "created_at": "2026-11-28T00:00:00Z",
-                                     "message": {"role": "assistant", "content": fake.reply},
-                                     "done": True, "done_reason": "stop"})
+                    self._json(
+                        200,
+                        {
+                            "model": body["model"],
+                            "created_at": "2026-11-28T00:00:00Z",
+                            "message": {"role": "assistant", "content": fake.reply},
+                            "done": True,
+                            "done_reason": "stop",
+                        },
+                    )
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-ndjson")
@@ -123,13 +154,27 @@ class FakeOllama:
                         return
                     if fake.token_delay_s:
                         time.sleep(fake.token_delay_s)
-                    self._chunk({"model": body["model"], "created_at": "2026-11-28T00:00:00Z",
-                                 "message": {"role": "assistant",
-                                             "content": part if index == 0 else " " + part},
-                                 "done": False})
-                self._chunk({"model": body["model"], "created_at": "2026-11-28T00:00:00Z",
-                             "message": {"role": "assistant", "content": ""}, "done": True,
-                             "done_reason": "stop", "eval_count": len(parts)})
+                    self._chunk(
+                        {
+                            "model": body["model"],
+                            "created_at": "2026-11-28T00:00:00Z",
+                            "message": {
+                                "role": "assistant",
+                                "content": part if index == 0 else " " + part,
+                            },
+                            "done": False,
+                        }
+                    )
+                self._chunk(
+                    {
+                        "model": body["model"],
+                        "created_at": "2026-11-28T00:00:00Z",
+                        "message": {"role": "assistant", "content": ""},
+                        "done": True,
+                        "done_reason": "stop",
+                        "eval_count": len(parts),
+                    }
+                )
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
 

@@ -38,16 +38,34 @@ class LlamaCppServer:
 
     def __enter__(self) -> LlamaCppServer:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_path()),
-             "--model_alias", self.model_alias, "--host", "127.0.0.1", "--port", str(self.port),
-             "--n_ctx", str(self.n_ctx), "--n_threads", "2", "--verbose", "False"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(smollm2_path()),
+                "--model_alias",
+                self.model_alias,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--n_ctx",
+                str(self.n_ctx),
+                "--n_threads",
+                "2",
+                "--verbose",
+                "False",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("llama_cpp.server stopped: "
-                                   + self.process.stderr.read().decode()[-2000:])
+                raise RuntimeError(
+                    "llama_cpp.server stopped: " + self.process.stderr.read().decode()[-2000:]
+                )
             try:
                 if httpx.get(f"{self.base_url}/models", timeout=1).status_code == 200:
                     return self
