@@ -68,3 +68,99 @@ def test_doctor_fails_when_the_data_dir_cannot_be_written(monkeypatch, tmp_path)
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["can_serve"] is False
+
+
+def _hashing_env(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
+    monkeypatch.setenv("ASSISTANT_LLM__BACKEND", "extractive")
+    monkeypatch.setenv("ASSISTANT_RETRIEVAL__MIN_RELEVANCE", "0")
+
+
+def test_ingest_then_docs_list_show_remove(monkeypatch, tmp_path):
+    from tests.assistant.ingestion.test_pipeline import write_doc
+
+    _hashing_env(monkeypatch)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_doc(folder, "fiche-test", "## Le référent IA\nIl anime le réseau des agents.\n")
+    (folder / "casse.pdf").write_bytes(b"%PDF-1.4 rien")
+    result = runner.invoke(app, ["ingest", str(folder), "--json"])
+    assert result.exit_code == 1  # one file failed
+    outcomes = {o["source"]: o for o in json.loads(result.output)}
+    assert outcomes["fiche-test.md"]["status"] == "indexed"
+    assert outcomes["casse.pdf"]["status"] == "failed"
+    assert "casse.pdf" in outcomes["casse.pdf"]["message"]
+
+    listing = json.loads(runner.invoke(app, ["docs", "list", "--json"]).output)
+    assert [d["doc_id"] for d in listing] == ["fiche-test"]
+    shown = json.loads(runner.invoke(app, ["docs", "show", "fiche-test", "--json"]).output)
+    assert shown["sections"] == ["Fiche fiche-test > Le référent IA"]
+    assert runner.invoke(app, ["docs", "remove", "fiche-test"]).exit_code == 0
+    assert json.loads(runner.invoke(app, ["docs", "list", "--json"]).output) == []
+    missing = runner.invoke(app, ["docs", "show", "absent"])
+    assert missing.exit_code == 1
+
+
+def test_ask_json_gives_the_contract_fields(monkeypatch, tmp_path):
+    from tests.assistant.ingestion.test_pipeline import write_doc
+
+    _hashing_env(monkeypatch)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_doc(folder, "fuite", "## Que faire après une fuite\nPrévenez le RSSI et le DPO.\n")
+    assert runner.invoke(app, ["ingest", str(folder)]).exit_code == 0
+    result = runner.invoke(
+        app, ["ask", "Que faire après une fuite ? Appelez-moi au 06 12 34 56 78", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert {
+        "answer",
+        "citations",
+        "refused",
+        "backend",
+        "scrubbed_question",
+        "findings",
+        "timings",
+    } <= set(answer)
+    assert answer["backend"] == "extractive"
+    assert answer["findings"] == ["TÉLÉPHONE"]
+    assert "06 12 34 56 78" not in result.output
+    assert set(answer["citations"][0]) == {
+        "n",
+        "doc_id",
+        "title",
+        "section",
+        "page",
+        "theme",
+        "score",
+    }
+
+
+def test_scrub_jsonl_streams_one_result_per_line(monkeypatch):
+    lines = (
+        "\n".join(
+            [
+                json.dumps({"text": "Appeler Mme Durand au 06 12 34 56 78."}),
+                "pas du json",
+                json.dumps({"text": "Rien à masquer ici."}),
+            ]
+        )
+        + "\n"
+    )
+    result = runner.invoke(app, ["scrub", "--jsonl"], input=lines)
+    outputs = [json.loads(line) for line in result.output.splitlines()]
+    assert len(outputs) == 3
+    assert "06 12 34 56 78" not in outputs[0]["text"]
+    assert {f["type"] for f in outputs[0]["findings"]} == {"PERSONNE", "TÉLÉPHONE"}
+    assert set(outputs[0]["findings"][0]) == {"type", "start", "end", "score", "placeholder"}
+    assert "error" in outputs[1] and "Ligne 2" in outputs[1]["error"]
+    assert outputs[2] == {"text": "Rien à masquer ici.", "findings": []}
+    assert result.exit_code == 1
+
+
+def test_scrub_reads_an_argument_or_stdin():
+    result = runner.invoke(app, ["scrub", "Mon NIR est 1 84 12 76 451 089 46."])
+    assert "[NIR_1]" in result.output and "451 089" not in result.output
+    piped = runner.invoke(app, ["scrub"], input="Écrire à jean.dupont@example.org")
+    assert "[EMAIL_1]" in piped.output
