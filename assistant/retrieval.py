@@ -68,9 +68,18 @@ class HybridRetriever:
     weighted reciprocal rank fusion. Both are compared in the quality report.
     """
 
-    def __init__(self, index: CorpusIndex, *, top_k: int = 5, candidates: int = 60,
-                 dense_weight: float = 0.5, lexical_weight: float = 1.0, rrf_k: int = 10,
-                 mode: RetrievalMode = "hybrid", fusion: str = "score") -> None:
+    def __init__(
+        self,
+        index: CorpusIndex,
+        *,
+        top_k: int = 5,
+        candidates: int = 60,
+        dense_weight: float = 0.5,
+        lexical_weight: float = 1.0,
+        rrf_k: int = 10,
+        mode: RetrievalMode = "hybrid",
+        fusion: str = "score",
+    ) -> None:
         self.index = index
         self.top_k = top_k
         self.candidates = candidates
@@ -80,8 +89,9 @@ class HybridRetriever:
         self.mode = mode
         self.fusion = fusion
 
-    def retrieve(self, query: str, *, theme: str | None = None,
-                 top_k: int | None = None) -> RetrievalResult:
+    def retrieve(
+        self, query: str, *, theme: str | None = None, top_k: int | None = None
+    ) -> RetrievalResult:
         top_k = top_k or self.top_k
         timings: dict[str, float] = {}
         active = self.index.manifest.active_chunk_ids
@@ -93,17 +103,26 @@ class HybridRetriever:
         if active:
             started = time.perf_counter()
             where = {"theme": theme} if theme else None
-            dense = [(c, s) for c, s in self.index.vectors.query(
-                query_vector, min(self.candidates, len(active)), where) if c in active]
+            dense = [
+                (c, s)
+                for c, s in self.index.vectors.query(
+                    query_vector, min(self.candidates, len(active)), where
+                )
+                if c in active
+            ]
             timings["dense_ms"] = _ms(started)
         started = time.perf_counter()
-        lexical = [(c, s) for c, s in self.index.lexical.search(
-            query, self.candidates, theme=theme) if c in active]
+        lexical = [
+            (c, s)
+            for c, s in self.index.lexical.search(query, self.candidates, theme=theme)
+            if c in active
+        ]
         timings["lexical_ms"] = _ms(started)
 
         started = time.perf_counter()
-        fused = self._fuse(dense if self.mode != "lexical" else [],
-                           lexical if self.mode != "dense" else [])
+        fused = self._fuse(
+            dense if self.mode != "lexical" else [], lexical if self.mode != "dense" else []
+        )
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)[: top_k * 4]
@@ -137,27 +156,38 @@ class HybridRetriever:
                 continue  # near-duplicate chunks of one section: keep the best one
             seen_sections.add(key)
             page = int(meta.get("page", -1))
-            passages.append(Passage(
-                chunk_id=chunk_id, doc_id=key[0], title=str(meta.get("title", "")),
-                section=str(meta.get("section", "")), section_path=key[1],
-                page=page if page >= 0 else None, theme=str(meta.get("theme", "")),
-                version=str(meta.get("version", "")), text=chunk.text,
-                score=fused[chunk_id], dense_score=dense_scores.get(chunk_id, 0.0),
-                lexical_score=lexical_scores.get(chunk_id, 0.0),
-                term_coverage=coverage(chunk_id),
-            ))
+            passages.append(
+                Passage(
+                    chunk_id=chunk_id,
+                    doc_id=key[0],
+                    title=str(meta.get("title", "")),
+                    section=str(meta.get("section", "")),
+                    section_path=key[1],
+                    page=page if page >= 0 else None,
+                    theme=str(meta.get("theme", "")),
+                    version=str(meta.get("version", "")),
+                    text=chunk.text,
+                    score=fused[chunk_id],
+                    dense_score=dense_scores.get(chunk_id, 0.0),
+                    lexical_score=lexical_scores.get(chunk_id, 0.0),
+                    term_coverage=coverage(chunk_id),
+                )
+            )
             if len(passages) == top_k:
                 break
         relevance = 0.0
         if dense:
-            relevance = (dense[0][1]
-                         + COVERAGE_WEIGHT * max((coverage(c) for c in evidence), default=0.0)
-                         + BM25_WEIGHT * (lexical[0][1] if lexical else 0.0))
+            relevance = (
+                dense[0][1]
+                + COVERAGE_WEIGHT * max((coverage(c) for c in evidence), default=0.0)
+                + BM25_WEIGHT * (lexical[0][1] if lexical else 0.0)
+            )
         timings["fusion_ms"] = _ms(started)
         return RetrievalResult(passages=passages, relevance=relevance, timings=timings)
 
-    def _fuse(self, dense: list[tuple[str, float]],
-              lexical: list[tuple[str, float]]) -> dict[str, float]:
+    def _fuse(
+        self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]]
+    ) -> dict[str, float]:
         fused: dict[str, float] = {}
         if self.fusion == "rrf":
             for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
@@ -185,3 +215,34 @@ def _cosine(a, b) -> float:
     va, vb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     denominator = float(np.linalg.norm(va) * np.linalg.norm(vb)) or 1.0
     return float(va @ vb / denominator)
+
+
+def as_llama_index_retriever(retriever: HybridRetriever, *, theme: str | None = None):
+    """The hybrid retriever as a llama-index ``BaseRetriever`` (``NodeWithScore`` results), so it
+    plugs into llama-index query engines and node postprocessors."""
+    from llama_index.core.retrievers import BaseRetriever
+    from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+    class _LlamaIndexHybridRetriever(BaseRetriever):
+        def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+            result = retriever.retrieve(query_bundle.query_str, theme=theme)
+            return [
+                NodeWithScore(
+                    node=TextNode(
+                        id_=p.chunk_id,
+                        text=p.text,
+                        metadata={
+                            "doc_id": p.doc_id,
+                            "title": p.title,
+                            "section": p.section,
+                            "section_path": p.section_path,
+                            "page": p.page,
+                            "theme": p.theme,
+                        },
+                    ),
+                    score=p.score,
+                )
+                for p in result.passages
+            ]
+
+    return _LlamaIndexHybridRetriever()

@@ -1,0 +1,57 @@
+from tests.assistant.ingestion.test_pipeline import write_doc
+
+
+def _corpus(container, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    write_doc(
+        folder,
+        "energie",
+        "## Énergie des requêtes\nUne requête consomme de l'électricité "
+        "et de l'eau dans les centres de données.\n",
+        theme="numerique-responsable",
+    )
+    write_doc(
+        folder,
+        "dpo",
+        "## Contacter le DPO\nLe délégué à la protection des données "
+        "répond aux questions sur le RGPD.\n\n## Le registre des traitements\nLe DPO tient "
+        "le registre des traitements de la collectivité.\n",
+        theme="donnees-personnelles",
+    )
+    container.ingestor.ingest_paths([folder])
+
+
+def test_hybrid_finds_by_words_and_filters_by_theme(container, tmp_path):
+    _corpus(container, tmp_path)
+    result = container.retriever.retrieve("électricité des requêtes")
+    assert result.passages[0].doc_id == "energie"
+    assert result.passages[0].lexical_score > 0
+    themed = container.retriever.retrieve("électricité des requêtes", theme="donnees-personnelles")
+    assert {p.doc_id for p in themed.passages} == {"dpo"}
+
+
+def test_one_passage_per_section_and_all_modes(container, tmp_path):
+    _corpus(container, tmp_path)
+    for mode in ("hybrid", "dense", "lexical"):
+        container.retriever.mode = mode
+        passages = container.retriever.retrieve("registre des traitements DPO").passages
+        keys = [(p.doc_id, p.section_path) for p in passages]
+        assert len(keys) == len(set(keys))
+        assert passages[0].doc_id == "dpo"
+
+
+def test_relevance_is_higher_for_a_covered_question(container, tmp_path):
+    _corpus(container, tmp_path)
+    covered = container.retriever.retrieve("Qui tient le registre des traitements ?").relevance
+    uncovered = container.retriever.retrieve("recette du gâteau au chocolat").relevance
+    assert covered > uncovered
+
+
+def test_llama_index_adapter_returns_nodes_with_scores(container, tmp_path):
+    from assistant.retrieval import as_llama_index_retriever
+
+    _corpus(container, tmp_path)
+    nodes = as_llama_index_retriever(container.retriever).retrieve("registre des traitements")
+    assert nodes and nodes[0].node.metadata["doc_id"] == "dpo"
+    assert nodes[0].score is not None
