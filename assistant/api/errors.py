@@ -108,6 +108,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": describe_validation(exc)}, status_code=422)
 
+    # Last resort: InternalErrorMiddleware normally answers first (see middleware.py).
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.error(

@@ -13,9 +13,11 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.api.errors import INTERNAL_ERROR
 from assistant.api.metrics import ApiMetrics
 
 log = logging.getLogger("assistant.api.requests")
+errors_log = logging.getLogger("assistant.api")
 
 API_PREFIXES = ("/api/", "/v1/")
 
@@ -66,6 +68,42 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+class InternalErrorMiddleware:
+    """Unexpected errors become a French JSON 500, and the connection stays usable.
+
+    Starlette's own last-resort handler re-raises after answering, which makes uvicorn close
+    the connection under a client that would reuse it. The exception is logged here (type and
+    code locations only, see ``logs.py``), never sent to the client.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            errors_log.error(
+                "unhandled error",
+                exc_info=(type(error), error, error.__traceback__),
+                extra={"path": scope.get("path"), "method": scope.get("method")},
+            )
+            if started:
+                raise  # a half-sent response: only closing the connection is left
+            await _send_json(send, 500, {"detail": INTERNAL_ERROR}, close=False)
 
 
 class RequestMetricsMiddleware:
@@ -140,17 +178,13 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _send_json(send: Send, status: int, payload: dict) -> None:
+async def _send_json(send: Send, status: int, payload: dict, *, close: bool = True) -> None:
     body = json.dumps(payload, ensure_ascii=False).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:  # the unread request body makes the connection unusable
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,11 @@ class ApiState:
     auth_failures: SlidingWindowLimiter
     question_log: QuestionLog
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Small file and memory reads/writes (logs, health, metrics) get their own threads, so they
+    # never queue behind scrubbing and embeddings in the default pool during a burst.
+    io_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="api-io")
+    )
     started_at: float = field(default_factory=time.monotonic)
     warm: bool = False
     warm_error: str = ""
@@ -49,6 +56,13 @@ class ApiState:
     @property
     def settings(self):
         return self.container.settings
+
+    async def run_io(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a short blocking call (file or index read, log write) on the I/O threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.io_executor, functools.partial(function, *args, **kwargs)
+        )
 
     # ---- answering ---------------------------------------------------------------------
     async def answer_events(
@@ -118,7 +132,7 @@ class ApiState:
             total_s=total_s,
         )
         try:
-            await asyncio.to_thread(
+            await self.run_io(
                 self.question_log.record_answer,
                 record,
                 channel=channel,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections import Counter
@@ -75,7 +74,7 @@ async def question_analytics(
     direct : nombre par thème et par métier, questions sans réponse du corpus (refus), avis
     des agents. Ne contient jamais de donnée personnelle : seule la question masquée est
     conservée."""
-    summaries, votes = await asyncio.to_thread(_load, state, since_minutes)
+    summaries, votes = await state.run_io(_load, state, since_minutes)
     refused = [s for s in summaries if s["refused"]]
     vote_counts = Counter(v.get("vote") for v in votes.values())
     return {
@@ -140,7 +139,7 @@ async def export_csv(
     """Export CSV (séparateur `;`, UTF-8, lisible par un tableur) de toutes les questions
     anonymisées conservées, avec thème, métier, refus, sources, données masquées et avis :
     la matière du rapport de la phase d'expérimentation pour le comité du syndicat."""
-    summaries, _ = await asyncio.to_thread(_load, state, since_minutes)
+    summaries, _ = await state.run_io(_load, state, since_minutes)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([label for _, label in _CSV_COLUMNS])

@@ -96,7 +96,7 @@ async def list_documents(state: StateDep, trainer: TrainerDep) -> list[dict]:
     """Liste les documents du corpus : identifiant, titre, thème, version, date d'import,
     nombre de passages, état (`indexed` ou `quarantined`), données masquées et signaux
     d'injection."""
-    records = await asyncio.to_thread(state.container.index.documents)
+    records = await state.run_io(state.container.index.documents)
     return [_summary(r) for r in records]
 
 
@@ -120,7 +120,7 @@ async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> di
     """Fiche d'un document et son rapport d'import : sections trouvées, nombre de passages,
     données personnelles masquées (types et nombres), signaux d'injection."""
     record = _record_or_404(state, doc_id)
-    chunks = await asyncio.to_thread(state.container.index.get_chunks, record.chunk_ids)
+    chunks = await state.run_io(state.container.index.get_chunks, record.chunk_ids)
     sections = list(dict.fromkeys(c.metadata.get("section_path", "") for c in chunks))
     data = _summary(record)
     data["sections"] = sections

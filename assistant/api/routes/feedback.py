@@ -61,7 +61,7 @@ async def give_feedback(body: FeedbackRequest, state: StateDep, caller: AgentDep
         finding_types = sorted({f.type for f in result.findings})
         for finding in result.findings:
             state.metrics.pii_findings.labels(finding.type, "avis").inc()
-    await asyncio.to_thread(
+    await state.run_io(
         state.question_log.record_feedback,
         question_id=body.question_id,
         vote=body.vote,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -78,7 +77,7 @@ async def health(state: StateDep) -> JSONResponse:
     """État du service : `ok`, `degraded` (il répond, mais par exemple sans modèle de
     langage : réponses extractives) ou `indisponible` (503). Indique le moteur en service,
     les modèles, la taille du corpus et la file d'attente du modèle."""
-    status, report = await asyncio.to_thread(health_report, state)
+    status, report = await state.run_io(health_report, state)
     return JSONResponse(report, status_code=status)
 
 
@@ -87,5 +86,5 @@ async def metrics(state: StateDep) -> Response:
     """Métriques au format Prometheus : requêtes et durées, délai avant le premier jeton,
     refus, données personnelles masquées par type, erreurs et replis du modèle de langage,
     file d'attente, taille du corpus."""
-    body = await asyncio.to_thread(state.metrics.render)
+    body = await state.run_io(state.metrics.render)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, HTTPException
 
 from assistant.api.deps import StateDep
@@ -23,7 +21,7 @@ async def show_passage(chunk_id: str, state: StateDep) -> dict:
     index = state.container.index
     if chunk_id not in index.manifest.active_chunk_ids:
         raise HTTPException(404, "Ce passage n'existe pas ou a été retiré du corpus.")
-    chunks = await asyncio.to_thread(index.get_chunks, [chunk_id])
+    chunks = await state.run_io(index.get_chunks, [chunk_id])
     if not chunks:
         raise HTTPException(404, "Ce passage n'existe pas ou a été retiré du corpus.")
     chunk = chunks[0]
