@@ -3,6 +3,7 @@ rank fusion, restricted to the committed corpus, one passage per section."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Literal
@@ -50,14 +51,31 @@ class RetrievalResult:
     passages: list[Passage]
     relevance: float  # the refusal gate compares this with the calibrated threshold
     timings: dict[str, float] = field(default_factory=dict)
+    signals: dict[str, float] = field(default_factory=dict)  # what the relevance is made of
 
 
-# Relevance for the refusal gate, calibrated on the golden set (eval/, `pytest eval/`):
-# best cosine similarity + 0.05 x share of the question's terms found in the best passages
-# + 0.01 x best BM25 score. Dense similarity alone separated in-scope from out-of-scope
-# questions with a balanced accuracy of 0.88; this combination reaches 0.91.
-COVERAGE_WEIGHT = 0.05
-BM25_WEIGHT = 0.01
+# Relevance for the refusal gate: a logistic model over four retrieval signals, fitted on the
+# golden set (eval/datasets: answerable vs out-of-scope questions, scrubbed as in production)
+# with class-balanced weights. Signals are standardised with the means and deviations measured
+# on that set. 5-fold cross-validation: 0.91 of out-of-scope questions refused, 0.11 of covered
+# questions refused; on the whole set at the 0.5 threshold: 0.91 and 0.08. A cosine threshold
+# alone reached 0.73 / 0.09. Refit when the corpus or the embedding model changes
+# (`pytest eval/` reports both rates).
+RELEVANCE_MODEL = {
+    # signal: (mean, standard deviation, weight)
+    "dense_mean3": (0.872, 0.0192, 3.7767),
+    "coverage_max": (0.6321, 0.1956, 1.1052),
+    "coverage_top": (0.5914, 0.2043, -1.5348),
+    "bm25_top": (5.6459, 2.0588, 1.9065),
+}
+RELEVANCE_BIAS = 2.6563
+
+
+def relevance_from_signals(signals: dict[str, float]) -> float:
+    """Probability-like relevance in (0, 1) of the best passages to the question."""
+    z = RELEVANCE_BIAS + sum(weight * (signals[name] - mean) / deviation
+                             for name, (mean, deviation, weight) in RELEVANCE_MODEL.items())
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 class HybridRetriever:
@@ -175,15 +193,18 @@ class HybridRetriever:
             )
             if len(passages) == top_k:
                 break
-        relevance = 0.0
-        if dense:
-            relevance = (
-                dense[0][1]
-                + COVERAGE_WEIGHT * max((coverage(c) for c in evidence), default=0.0)
-                + BM25_WEIGHT * (lexical[0][1] if lexical else 0.0)
-            )
+        signals = {
+            "dense_top": dense[0][1] if dense else 0.0,
+            "dense_mean3": sum(sc for _, sc in dense[:3]) / max(1, len(dense[:3])),
+            "coverage_max": max((coverage(c) for c in evidence), default=0.0),
+            "coverage_top": passages[0].term_coverage if passages else 0.0,
+            "bm25_top": lexical[0][1] if lexical else 0.0,
+            "query_terms": float(len(query_terms)),
+        }
+        relevance = relevance_from_signals(signals) if dense else 0.0
         timings["fusion_ms"] = _ms(started)
-        return RetrievalResult(passages=passages, relevance=relevance, timings=timings)
+        return RetrievalResult(passages=passages, relevance=relevance, timings=timings,
+                               signals=signals)
 
     def _fuse(
         self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]]

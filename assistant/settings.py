@@ -104,9 +104,9 @@ class RetrievalSettings(Section):
     lexical_weight: float = Field(1.0, ge=0, description="Poids de la recherche lexicale (BM25).")
     rrf_k: int = Field(10, ge=1, description="Constante de la fusion par rangs réciproques.")
     min_relevance: float = Field(
-        0.9425,
+        0.5,
         ge=0,
-        le=5,
+        le=1,
         description="Seuil de pertinence sous lequel l'assistant dit que le corpus ne couvre "
         "pas la question (calibré sur le jeu de référence).",
     )
