@@ -29,9 +29,8 @@ apply_offline_defaults()
 
 
 def measure(container, questions: list[str]) -> dict[str, list[float]]:
-    from guardrails.injection import wrap_untrusted
-
     from assistant.prompts import answer_messages
+    from guardrails.injection import wrap_untrusted
 
     stages: dict[str, list[float]] = {"scrub": [], "retrieve": [], "prompt": [], "total": []}
     vault = container.vaults.get("bench")

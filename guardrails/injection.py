@@ -682,7 +682,8 @@ _SENSITIVE = re.compile(
     r"\bdata\b|password|credentials|api\s+key|summary|personal|user"
 )
 _ROLE_LINE = _c(
-    r"^[ \t>*_-]*(?P<hit>(?:system|systeme|assistant|user|utilisateur|human|humain)[ \t]*:|#{2,4}[ \t]*(?:instructions?|"
+    r"^[ \t>*_-]*(?P<hit>(?:system|systeme|assistant|user|utilisateur|human|humain)[ \t]*:|"
+    r"#{2,4}[ \t]*(?:instructions?|"
     r"system|response|input|assistant|user)[ \t]*:?[ \t]*$)"
 )
 _DAN = re.compile(r"\bDAN\b")
