@@ -83,15 +83,17 @@ class ChromaVectorStore:
             offset += page
 
     def get(self, ids: Sequence[str]) -> list[StoredChunk]:
-        if not ids:
-            return []
-        found = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {
-            chunk_id: StoredChunk(chunk_id, text or "", dict(meta or {}))
+        """Chunks by id, in the order asked (read in pages: SQLite limits bound variables)."""
+        by_id: dict[str, StoredChunk] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 2000):
+            found = self.collection.get(
+                ids=ids[start : start + 2000], include=["documents", "metadatas"]
+            )
             for chunk_id, text, meta in zip(
                 found["ids"], found["documents"], found["metadatas"], strict=True
-            )
-        }
+            ):
+                by_id[chunk_id] = StoredChunk(chunk_id, text or "", dict(meta or {}))
         return [by_id[i] for i in ids if i in by_id]
 
     def query(
