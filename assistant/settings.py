@@ -104,7 +104,7 @@ class RetrievalSettings(Section):
     lexical_weight: float = Field(1.0, ge=0, description="Poids de la recherche lexicale (BM25).")
     rrf_k: int = Field(10, ge=1, description="Constante de la fusion par rangs réciproques.")
     min_relevance: float = Field(
-        0.5,
+        0.6,
         ge=0,
         le=1,
         description="Seuil de pertinence sous lequel l'assistant dit que le corpus ne couvre "
