@@ -83,3 +83,50 @@ def test_unreachable_server_raises_llm_error():
 
     with pytest.raises(LLMError):
         asyncio.run(run())
+
+
+def test_the_whole_pipeline_streams_real_tokens_from_llama_cpp(llama_server, settings, tmp_path):
+    """End to end: scrubbed question, retrieval, prompt, real generation, checked citations."""
+    from assistant.container import Container
+    from tests.assistant.ingestion.test_pipeline import write_doc
+
+    settings = settings.model_copy(
+        update={
+            "llm": settings.llm.model_copy(
+                update={
+                    "backend": "openai",
+                    "openai_base_url": llama_server.base_url,
+                    "openai_model": "smollm2",
+                    "context_window": 2048,
+                    "max_answer_tokens": 48,
+                }
+            )
+        }
+    )
+    container = Container(settings)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_doc(
+        folder,
+        "fuite",
+        "## Que faire après une fuite\nPrévenez le RSSI et le DPO sous 72 heures.\n",
+    )
+    container.ingestor.ingest_paths([folder])
+    container.backends.refresh_sync()
+    assert container.backends.in_use == "openai"
+
+    async def run():
+        return [
+            event
+            async for event in container.chat_engine.astream(
+                "Que faire après une fuite ? Mon numéro : 06 12 34 56 78"
+            )
+        ]
+
+    events = asyncio.run(run())
+    tokens = [e.data for e in events if e.type == "token"]
+    record = events[-1].data
+    assert len(tokens) >= 3  # real tokens, streamed
+    assert record.backend == "openai" and not record.fallback
+    assert record.citations and record.citations[0]["doc_id"] == "fuite"
+    assert all("06 12 34 56 78" not in m["content"] for p in record.prompts_sent for m in p)
