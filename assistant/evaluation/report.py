@@ -46,6 +46,9 @@ def draw_chart(history: list[dict[str, Any]], path: Path) -> None:
         values = [entry["metrics"].get(name, {}).get("value") for entry in history]
         if any(v is not None for v in values):
             axis.plot(runs, values, marker="o", label=LABELS_FR[name])
+    from matplotlib.ticker import MaxNLocator
+
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_ylim(0, 1.05)
     axis.set_xlabel("exécution de la suite")
     axis.set_ylabel("valeur")
