@@ -136,7 +136,7 @@ def _mount_ui(app: FastAPI, container: Any) -> bool:
         return False
     import gradio as gr
 
-    built = build_ui(container)
+    built = build_ui(container, api_state=app.state.api)
     blocks, options = built if isinstance(built, tuple) else (built, {})
     options = {
         "max_file_size": int(container.settings.ingestion.max_file_mb * 1_048_576),

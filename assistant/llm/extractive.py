@@ -15,9 +15,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÀ-ÖØ-Þ«\"(])|\n+")
 _MARKDOWN = re.compile(r"^[#>*\-\s\d.)]+|\*\*|__|`")
 
 
+_SOFT_BREAK = re.compile(r"(?<=\S)\n(?![ \t]*(?:[-*+>#|]|\d+[.)]\s|\n))")
+
+
 def split_sentences(text: str) -> list[str]:
+    """Sentences and list items of a passage; a hard-wrapped line is joined to the next one."""
     sentences = []
-    for raw in _SENTENCE_END.split(text):
+    for raw in _SENTENCE_END.split(_SOFT_BREAK.sub(" ", text)):
         sentence = _MARKDOWN.sub("", raw.strip()).strip()
         if len(sentence.split()) >= 4:
             sentences.append(sentence)

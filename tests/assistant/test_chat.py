@@ -159,3 +159,17 @@ def test_extractive_answer_cites_its_passages(corpus):
     assert record.backend == "extractive"
     assert "[1]" in record.answer
     assert "72 heures" in record.answer
+
+
+def test_extractive_sentences_join_hard_wrapped_lines():
+    from assistant.llm.extractive import split_sentences
+
+    text = (
+        "Il est interdit de coller le dossier dans un service comme\nChatGPT sans accord.\n"
+        "- un point de liste important ici\n- un autre point de liste ici"
+    )
+    assert split_sentences(text) == [
+        "Il est interdit de coller le dossier dans un service comme ChatGPT sans accord.",
+        "un point de liste important ici",
+        "un autre point de liste ici",
+    ]
