@@ -59,8 +59,8 @@ class RetrievalResult:
 # with class-balanced weights. Signals are standardised with the means and deviations measured
 # on that set. 5-fold cross-validation: 0.94 of out-of-scope questions refused, 0.10 of covered
 # questions refused; on the whole set at the 0.6 threshold: 0.94 and 0.096. A cosine threshold
-# alone reached 0.76 / 0.09 in cross-validation. Refit when the corpus or the embedding model changes
-# (`pytest eval/` reports both rates).
+# alone reached 0.76 / 0.09 in cross-validation. Refit when the corpus or the embedding model
+# changes (`pytest eval/` reports both rates).
 RELEVANCE_MODEL = {
     # signal: (mean, standard deviation, weight)
     "dense_mean3": (0.8721, 0.0193, 3.8358),
