@@ -83,6 +83,19 @@ class IngestOutcome:
         return data
 
 
+_NUMBERED_PLACEHOLDER = re.compile(r"\[([A-ZÀ-Ý]+(?:_[A-ZÀ-Ý]+)*)[_ ]\d+\]")
+
+
+def unnumber_placeholders(text: str) -> str:
+    """``[PERSONNE_1]`` -> ``[PERSONNE]`` in corpus text.
+
+    Numbered placeholders belong to an agent's conversation vault: one left in a document
+    (redacted at ingestion, or quoted as an example) would be "restored" into that agent's own
+    personal data when a passage is shown to them.
+    """
+    return _NUMBERED_PLACEHOLDER.sub(r"[\1]", text)
+
+
 def slugify(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80] or "document"
@@ -299,6 +312,7 @@ class Ingestor:
             document, max_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap_tokens
         )
         texts, pii_counts = self._redact([c.text for c in chunks])
+        texts = [unnumber_placeholders(t) for t in texts]
         outcome.parse_seconds = time.perf_counter() - started
         ids = [f"{doc_id}::{document.sha256[:12]}::{c.ordinal:04d}" for c in chunks]
         metadatas = [

@@ -173,3 +173,22 @@ def test_extractive_sentences_join_hard_wrapped_lines():
         "un point de liste important ici",
         "un autre point de liste ici",
     ]
+
+
+def test_placeholders_quoted_in_the_corpus_are_never_restored(container, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    write_doc(
+        folder,
+        "masquage",
+        "## Le masquage automatique\nLes noms deviennent des étiquettes "
+        "comme [PERSONNE_1] et les numéros [TÉLÉPHONE_1] avant d'atteindre le modèle.\n",
+    )
+    container.ingestor.ingest_paths([folder])
+    record = container.chat_engine.ask(
+        "Je suis Jean Martin (06 12 34 56 78) : comment marche le "
+        "masquage automatique des étiquettes ?"
+    )
+    assert "[PERSONNE_1]" in record.scrubbed_question
+    assert "Jean Martin" not in record.answer and "06 12 34 56 78" not in record.answer
+    assert "[PERSONNE]" in record.answer
