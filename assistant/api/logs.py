@@ -44,8 +44,11 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO") -> None:
     """Route every logger (uvicorn's included) to one JSON handler on stderr."""
+    from guardrails.safe_logging import RedactingFilter
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter())  # last line of defence: structured identifiers masked
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -18,3 +18,19 @@ def test_identifiers_are_masked_in_messages_and_extras():
     assert "jean.dupont@example.org" not in output
     assert "451 089" not in output
     assert "appel du" in output
+
+
+def test_the_server_logging_configuration_masks_identifiers(capsys):
+    from assistant.api.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging()
+        logging.getLogger("assistant.test").warning("rappeler le 06 12 34 56 78")
+        err = capsys.readouterr().err
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    assert "06 12 34 56 78" not in err
+    assert '"level": "warning"' in err
