@@ -41,11 +41,23 @@ def test_one_passage_per_section_and_all_modes(container, tmp_path):
         assert passages[0].doc_id == "dpo"
 
 
-def test_relevance_is_higher_for_a_covered_question(container, tmp_path):
+def test_relevance_signals_are_higher_for_a_covered_question(container, tmp_path):
     _corpus(container, tmp_path)
-    covered = container.retriever.retrieve("Qui tient le registre des traitements ?").relevance
-    uncovered = container.retriever.retrieve("recette du gâteau au chocolat").relevance
-    assert covered > uncovered
+    covered = container.retriever.retrieve("Qui tient le registre des traitements ?")
+    uncovered = container.retriever.retrieve("recette du gâteau au chocolat")
+    for signal in ("coverage_max", "bm25_top", "dense_mean3"):
+        assert covered.signals[signal] > uncovered.signals[signal], signal
+
+
+def test_relevance_model_grows_with_each_evidence_signal():
+    from assistant.retrieval import RELEVANCE_MODEL, relevance_from_signals
+
+    base = {name: mean for name, (mean, _, _) in RELEVANCE_MODEL.items()}
+    middle = relevance_from_signals(base)
+    assert 0 < middle < 1
+    for name in ("dense_mean3", "coverage_max", "bm25_top"):
+        stronger = dict(base, **{name: base[name] * 1.1})
+        assert relevance_from_signals(stronger) > middle, name
 
 
 def test_llama_index_adapter_returns_nodes_with_scores(container, tmp_path):
