@@ -86,7 +86,8 @@ class AnswerRecord:
 
 @dataclass
 class ChatEvent:
-    """One streamed event: ``queue`` (position), ``token`` (text), ``sources``, ``final``."""
+    """One streamed event: ``findings`` (what was masked, first), ``queue`` (position),
+    ``token`` (text), ``sources``, ``final``."""
 
     type: str
     data: Any
@@ -179,6 +180,10 @@ class ChatEngine:
         findings = [f.to_dict() for f in results[0].findings]
         timings["scrub_ms"] = _ms(started)
 
+        # Said before anything else, so an agent sees at once what was masked.
+        yield ChatEvent(
+            "findings", [{"type": f["type"], "placeholder": f["placeholder"]} for f in findings]
+        )
         injection = scan_text(scrubbed_question, source="question")
         prompts_sent: list[list[dict]] = []
 

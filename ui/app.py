@@ -239,6 +239,21 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                     elif event.type == "final":
                         record = event.data
                         continue
+                    elif event.type == "findings":
+                        early = chat_view.pii_notice(event.data)
+                        if not early:
+                            continue
+                        yield (
+                            pending,
+                            gr.skip(),
+                            gr.skip(),
+                            gr.skip(),
+                            gr.skip(),
+                            gr.skip(),
+                            conv_id,
+                            gr.update(value=f"**Votre question :** {early}.", visible=True),
+                        )
+                        continue
                     else:
                         continue
                     yield (

@@ -78,7 +78,8 @@ def test_stream_sends_tokens_then_sources_then_final(client):
         assert response.headers["content-type"].startswith("text/event-stream")
         events = parse_sse(response.read().decode())
     names = [name for name, _ in events]
-    assert names[0] in ("queue", "token")
+    assert names[0] == "findings"
+    assert names[1] in ("queue", "token")
     first_token = names.index("token")
     assert set(names[first_token : names.index("sources")]) == {"token"}
     assert names[-2:] == ["sources", "final"]

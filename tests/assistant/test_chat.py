@@ -192,3 +192,15 @@ def test_placeholders_quoted_in_the_corpus_are_never_restored(container, tmp_pat
     assert "[PERSONNE_1]" in record.scrubbed_question
     assert "Jean Martin" not in record.answer and "06 12 34 56 78" not in record.answer
     assert "[PERSONNE]" in record.answer
+
+
+def test_the_masked_data_is_announced_before_the_answer(corpus):
+    async def run():
+        return [e async for e in corpus.chat_engine.astream(f"Que faire ? Mon numéro : {PHONE}")]
+
+    import asyncio
+
+    events = asyncio.run(run())
+    assert events[0].type == "findings"
+    assert events[0].data == [{"type": "TÉLÉPHONE", "placeholder": "[TÉLÉPHONE_1]"}]
+    assert [e.type for e in events].index("token") > 0
