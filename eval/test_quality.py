@@ -65,8 +65,12 @@ KNOWN_FAILURES = PROFILE.get("known_failures") or {}
 
 def _critical_param(item):
     if item.id in KNOWN_FAILURES:
-        return pytest.param(item.id, marks=pytest.mark.xfail(
-            reason=f"défaut connu : {KNOWN_FAILURES[item.id]}", strict=True))
+        return pytest.param(
+            item.id,
+            marks=pytest.mark.xfail(
+                reason=f"défaut connu : {KNOWN_FAILURES[item.id]}", strict=True
+            ),
+        )
     return item.id
 
 
@@ -83,3 +87,52 @@ def test_critical_item(eval_run, item_id):
     elif result.kind == "forbidden_use":
         assert not result.refused, "question sur un usage interdit refusée à tort"
         assert result.rank is not None and result.rank <= 5, "source attendue absente du top 5"
+
+
+def _judge_backend():
+    import os
+
+    kind = os.environ.get("EVAL_JUDGE_BACKEND", "")
+    model = os.environ.get("EVAL_JUDGE_MODEL", "")
+    url = os.environ.get("EVAL_JUDGE_URL", "")
+    if kind == "ollama":
+        from assistant.llm.ollama_backend import OllamaBackend
+
+        return OllamaBackend(base_url=url or "http://localhost:11434", model=model)
+    if kind == "openai":
+        from assistant.llm.openai_backend import OpenAICompatibleBackend
+
+        return OpenAICompatibleBackend(
+            base_url=url, model=model, api_key=os.environ.get("EVAL_JUDGE_API_KEY", "x")
+        )
+    return None
+
+
+def test_judged_faithfulness_and_relevance(eval_run):
+    """With a judge model (EVAL_JUDGE_BACKEND=ollama|openai, EVAL_JUDGE_MODEL, EVAL_JUDGE_URL),
+    faithfulness and relevance of the answers, counted only if the judge agrees with the
+    hand-labelled calibration set."""
+    from assistant.evaluation.judge import AnswerJudge
+
+    backend = _judge_backend()
+    if backend is None:
+        pytest.skip(
+            "aucun modèle juge configuré (EVAL_JUDGE_BACKEND) : fidélité et pertinence "
+            "ne sont pas mesurées"
+        )
+    settings = PROFILE.get("judge", {"agreement": 0.8, "faithfulness": 0.8, "relevance": 0.8})
+    judge = AnswerJudge(backend)
+    calibration = judge.calibrate(threshold=settings["agreement"])
+    if not calibration.trusted:
+        pytest.skip(f"juge non fiable : {calibration.reason}")
+    results, _, entry = eval_run
+    answered = [r for r in results if r.kind == "in_scope" and not r.refused][:80]
+    verdicts = [judge.judge(r.standalone_question, r.passages, r.answer) for r in answered]
+    faithful = sum(1 for v in verdicts if v.faithful) / len(verdicts)
+    relevant = sum(1 for v in verdicts if v.relevant) / len(verdicts)
+    print(
+        f"\njuge : accord {calibration.agreement:.2f}, fidélité {faithful:.3f}, "
+        f"pertinence {relevant:.3f} (n={len(verdicts)})"
+    )
+    assert faithful >= settings["faithfulness"], f"fidélité {faithful:.3f}"
+    assert relevant >= settings["relevance"], f"pertinence {relevant:.3f}"

@@ -96,8 +96,11 @@ def write_report(
     ]
     for name, metric in latest["metrics"].items():
         label = LABELS_FR.get(name, name)
-        interval = ("—" if metric["low"] == metric["high"] == 0
-                    else f"{metric['low']:.3f} – {metric['high']:.3f}")
+        interval = (
+            "—"
+            if metric["low"] == metric["high"] == 0
+            else f"{metric['low']:.3f} – {metric['high']:.3f}"
+        )
         lines.append(f"| {label} | {metric['value']:.3f} | {metric['count']} | {interval} |")
     chart = output_dir / "tendance-qualite.png"
     draw_chart(history, chart)

@@ -49,6 +49,8 @@ class ItemResult:
     answer_tokens: int
     backend: str
     answer: str = field(repr=False, default="")
+    standalone_question: str = field(repr=False, default="")
+    passages: str = field(repr=False, default="")
 
     @property
     def ok(self) -> bool:
@@ -114,6 +116,8 @@ def run_item(container, item: GoldenItem) -> ItemResult:
         answer_tokens=record.answer_tokens,
         backend=record.backend,
         answer=record.answer_scrubbed,
+        standalone_question=record.standalone_question,
+        passages="\n\n".join(f"[{n}] {p.text}" for n, p in enumerate(retrieval.passages, 1)),
     )
 
 

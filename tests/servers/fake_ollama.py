@@ -26,6 +26,7 @@ class FakeOllama:
         self.models = list(models)
         self.reply = reply
         self.drop_after: int | None = None
+        self.responder = None  # optional callable(request body) -> reply text
         self.token_delay_s = 0.0
         self.requests: list[dict] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -129,14 +130,15 @@ class FakeOllama:
                 self.wfile.flush()
 
             def _chat(self, body: dict) -> None:
-                parts = fake.reply.split(" ")
+                reply = fake.responder(body) if fake.responder else fake.reply
+                parts = reply.split(" ")
                 if not body.get("stream", True):
                     self._json(
                         200,
                         {
                             "model": body["model"],
                             "created_at": "2026-11-28T00:00:00Z",
-                            "message": {"role": "assistant", "content": fake.reply},
+                            "message": {"role": "assistant", "content": reply},
                             "done": True,
                             "done_reason": "stop",
                         },
