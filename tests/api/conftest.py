@@ -8,14 +8,10 @@ warms the index. Each test's HTTP client comes from its own (documentation-range
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import itertools
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +19,13 @@ import httpx
 import pytest
 
 from assistant.security import hash_password, hash_token
+from tests.servers import live_app
+from tests.servers.live_app import (  # noqa: F401 - re-exported for the API tests
+    DOCUMENTS,
+    LiveServer,
+    free_socket,
+    ingest_documents,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,105 +34,7 @@ TRAINER = ("formatrice", "mot-de-passe-formatrice")
 TRAINER_TOKEN = "jeton-formateur-de-test"
 RATE_LIMIT = 5
 
-# Paragraphs are single lines (backslash continuations): hard-wrapped lines would split
-# sentences in the extractive answers.
-DOCUMENTS = {
-    "charte-ia.md": """---
-id: charte-ia
-title: Charte d'utilisation de l'IA
-theme: charte
-audience: tous les agents
-version: "2"
-updated: 2025-01-15
----
-# Charte d'utilisation de l'IA
-
-## Article 3 — Données personnelles
-
-Il est interdit de coller le dossier d'un administré dans un service d'IA grand public comme \
-ChatGPT. Les données personnelles des usagers ne doivent jamais quitter les outils validés par \
-le syndicat. En cas de doute, contactez le DPO du syndicat.
-
-## Article 5 — Relecture humaine
-
-Toute production d'une IA générative doit être relue par un agent avant sa diffusion. L'agent \
-reste responsable du contenu publié au nom de la collectivité.
-""",
-    "fiche-mots-de-passe.md": """---
-id: fiche-mots-de-passe
-title: Fiche cybersécurité — mots de passe
-theme: cybersecurite
-version: "1"
----
-# Mots de passe et comptes
-
-## Choisir un mot de passe
-
-Un mot de passe robuste compte au moins douze caractères. Utilisez le gestionnaire de mots de \
-passe fourni par le syndicat et activez la double authentification.
-""",
-    "fiche-sobriete.md": """---
-id: fiche-sobriete
-title: Sobriété numérique et IA
-theme: numerique-responsable
-version: "1"
----
-# Sobriété numérique
-
-## Consommation énergétique
-
-Une requête à un grand modèle de langage consomme bien plus d'énergie qu'une recherche \
-classique. Préférez les outils sobres et les modèles locaux de petite taille.
-""",
-}
-
-
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@dataclass
-class LiveServer:
-    """A running app: its base URL, app and container."""
-
-    base_url: str
-    app: Any
-    container: Any
-
-    @property
-    def data_dir(self) -> Path:
-        return self.container.settings.data_dir
-
-
-@contextlib.contextmanager
-def serve(container: Any, *, mount_ui: bool = False) -> Iterator[LiveServer]:
-    """Start ``create_app(container)`` with uvicorn on a free loopback port, in a thread."""
-    import uvicorn
-
-    from assistant.api.app import create_app, server_config
-
-    app = create_app(container, mount_ui=mount_ui)
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        server_config(app, host="127.0.0.1", port=port, settings=container.settings)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("le serveur de test n'a pas démarré")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", app, container)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+serve = functools.partial(live_app.serve, mount_ui=False)
 
 
 def make_settings(data_dir: Path, **overrides: Any):
@@ -178,12 +83,6 @@ def build_container(data_dir: Path, scrubber: Any, **overrides: Any):
     container.__dict__["question_scrubber"] = scrubber
     container.__dict__["document_scrubber"] = scrubber
     return container
-
-
-def ingest_documents(container: Any) -> None:
-    for name, text in DOCUMENTS.items():
-        outcome = container.ingestor.ingest_bytes(name, text.encode())
-        assert outcome.status == "indexed", outcome.message
 
 
 @pytest.fixture(scope="module")

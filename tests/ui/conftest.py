@@ -10,12 +10,9 @@ to ``tests/artifacts/`` (ignored by git).
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +21,8 @@ from typing import Any
 import pytest
 
 from assistant.security import hash_password
+from tests.servers import live_app
+from tests.servers.live_app import DOCUMENTS, LiveServer, ingest_documents  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -39,79 +38,7 @@ CHROMIUM_ARGS = [
 ]
 TRAINER = ("formatrice", "mot-de-passe-formatrice")
 
-# One paragraph per line: hard-wrapped lines would split sentences in extractive answers.
-DOCUMENTS = {
-    "charte-ia.md": """---
-id: charte-ia
-title: Charte d'utilisation de l'IA
-theme: charte
-audience: tous les agents
-version: "2"
-updated: 2025-01-15
----
-# Charte d'utilisation de l'IA
-
-## Article 3 — Données personnelles
-
-Il est interdit de coller le dossier d'un administré dans un service d'IA grand public comme \
-ChatGPT. Les données personnelles des usagers ne doivent jamais quitter les outils validés par \
-le syndicat. En cas de doute, contactez le DPO du syndicat.
-
-## Article 5 — Relecture humaine
-
-Toute production d'une IA générative doit être relue par un agent avant sa diffusion. L'agent \
-reste responsable du contenu publié au nom de la collectivité.
-""",
-    "fiche-mots-de-passe.md": """---
-id: fiche-mots-de-passe
-title: Fiche cybersécurité — mots de passe
-theme: cybersecurite
-version: "1"
----
-# Mots de passe et comptes
-
-## Choisir un mot de passe
-
-Un mot de passe robuste compte au moins douze caractères. Utilisez le gestionnaire de mots de \
-passe fourni par le syndicat et activez la double authentification.
-""",
-    "fiche-sobriete.md": """---
-id: fiche-sobriete
-title: Sobriété numérique et IA
-theme: numerique-responsable
-version: "1"
----
-# Sobriété numérique
-
-## Consommation énergétique
-
-Une requête à un grand modèle de langage consomme bien plus d'énergie qu'une recherche \
-classique. Préférez les outils sobres et les modèles locaux de petite taille.
-""",
-}
-
-
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@dataclass
-class LiveApp:
-    """The running app: base URL and container."""
-
-    base_url: str
-    container: Any
-
-    @property
-    def data_dir(self) -> Path:
-        return self.container.settings.data_dir
-
-    def journal(self, name: str) -> str:
-        path = self.data_dir / "journal" / name
-        return path.read_text(encoding="utf-8") if path.exists() else ""
+serve = functools.partial(live_app.serve, mount_ui=True, start_timeout_s=180, force_exit=True)
 
 
 def build_container(data_dir: Path) -> Any:
@@ -132,43 +59,12 @@ def build_container(data_dir: Path) -> Any:
             auth={"trainers": {TRAINER[0]: hash_password(TRAINER[1])}},
         )
     container = Container(settings)
-    for name, text in DOCUMENTS.items():
-        outcome = container.ingestor.ingest_bytes(name, text.encode())
-        assert outcome.status == "indexed", outcome.message
+    ingest_documents(container)
     return container
 
 
-@contextlib.contextmanager
-def serve(container: Any) -> Iterator[LiveApp]:
-    """``create_app(container)`` (UI mounted at ``/``) with uvicorn on a free loopback port."""
-    import uvicorn
-
-    from assistant.api.app import create_app, server_config
-
-    app = create_app(container)
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        server_config(app, host="127.0.0.1", port=port, settings=container.settings)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 180
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("le serveur de test n'a pas démarré")
-        time.sleep(0.05)
-    try:
-        yield LiveApp(f"http://127.0.0.1:{port}", container)
-    finally:
-        server.should_exit = True
-        server.force_exit = True  # open event streams (Gradio's heartbeat) need no draining
-        thread.join(timeout=30)
-        sock.close()
-
-
 @pytest.fixture(scope="session")
-def live(tmp_path_factory) -> Iterator[LiveApp]:
+def live(tmp_path_factory) -> Iterator[LiveServer]:
     container = build_container(tmp_path_factory.mktemp("ui-data"))
     with serve(container) as running:
         yield running
