@@ -237,7 +237,6 @@ class ChatEngine:
             yield ChatEvent("final", record)
             return
 
-        wrapped = wrap_untrusted([_passage_text(p) for p in passages])
         answer_parts: list[str] = []
         if getattr(backend, "name", "extractive") == "extractive":
             answer = self.extractive.compose(standalone, [p.text for p in passages])

@@ -97,6 +97,8 @@ class Container:
             dense_weight=r.dense_weight,
             lexical_weight=r.lexical_weight,
             rrf_k=r.rrf_k,
+            fusion=r.fusion,
+            query_cache_size=r.query_cache_size,
         )
 
     @cached_property

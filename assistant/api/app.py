@@ -34,6 +34,7 @@ from assistant.api.routes import (
     passages,
 )
 from assistant.api.state import ApiState
+from guardrails.injection import warm_up as injection_guard_warm_up
 
 log = logging.getLogger("assistant.api")
 
@@ -193,6 +194,7 @@ async def _warm_up(state: ApiState) -> None:
         engine = container.chat_engine
         engine.retriever.index.embedder.get_query_embedding("charte")
         container.question_scrubber.scrub("Bonjour, je suis Marie Martin.")
+        injection_guard_warm_up()
 
     try:
         await asyncio.to_thread(warm)

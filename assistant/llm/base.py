@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Generic, Literal, Protocol, TypeVar, runtime_checkable
 
 Role = Literal["system", "user", "assistant"]
 
@@ -63,3 +65,42 @@ class ChatBackend(Protocol):
 
     async def acheck(self) -> BackendStatus:
         """Tell whether the server answers and has the model, without raising."""
+
+
+ItemT = TypeVar("ItemT")
+
+
+async def next_within(iterator: AsyncIterator[ItemT], timeout_s: float) -> ItemT:
+    """The iterator's next item, or ``TimeoutError`` after ``timeout_s`` seconds.
+
+    Called for every token: ``asyncio.timeout`` arms a timer, where ``asyncio.wait_for`` would
+    also create a task per token (a tenth of a millisecond each, on the event loop).
+    """
+    async with asyncio.timeout(timeout_s):
+        return await anext(iterator)
+
+
+ClientT = TypeVar("ClientT")
+
+
+class ClientPerLoop(Generic[ClientT]):
+    """One HTTP client per event loop, reused by every request on that loop.
+
+    Building a client builds a TLS context (tens of milliseconds of CPU, on the event loop) and
+    a new connection pool; under a webinar's load that cost alone delayed every first token.
+    httpx clients belong to the loop that first used them, hence one per loop (the server has
+    one; tests and the CLI may run several in turn).
+    """
+
+    def __init__(self, factory: Callable[[], ClientT]) -> None:
+        self._factory = factory
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ClientT] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self) -> ClientT:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = self._factory()
+        return client

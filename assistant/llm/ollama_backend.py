@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
-from assistant.llm.base import BackendStatus, LLMError, Message
+from assistant.llm.base import BackendStatus, ClientPerLoop, LLMError, Message, next_within
 from assistant.providers import require
 
 
@@ -38,17 +37,30 @@ class OllamaBackend:
         self.parallel_slots = parallel_slots
         self._timeout = httpx.Timeout(timeout_s, connect=connect_timeout_s)
         self._transport = transport
+        self._clients = ClientPerLoop(self._new_client)
 
-    def _client(self):
+    def _new_client(self):
         ollama = require("ollama", "le paquet ollama (pip install ollama)")
-        kwargs = {"host": self.base_url, "timeout": self._timeout}
+        kwargs = {
+            "host": self.base_url,
+            "timeout": self._timeout,
+            # Every generation slot keeps its connection: none waits for the pool.
+            "limits": httpx.Limits(
+                max_connections=self.parallel_slots + 16,
+                max_keepalive_connections=self.parallel_slots,
+            ),
+        }
         if self._transport is not None:
             kwargs["transport"] = self._transport
         return ollama.AsyncClient(**kwargs)
 
+    def _client(self):
+        return self._clients.get()
+
     async def astream(self, messages: Sequence[Message], *, max_tokens: int) -> AsyncIterator[str]:
         ollama = require("ollama", "le paquet ollama (pip install ollama)")
         client = self._client()
+        stream = None
         try:
             stream = await client.chat(
                 model=self.model,
@@ -64,7 +76,7 @@ class OllamaBackend:
             iterator = stream.__aiter__()
             while True:
                 try:
-                    part = await asyncio.wait_for(iterator.__anext__(), self.timeout_s)
+                    part = await next_within(iterator, self.timeout_s)
                 except StopAsyncIteration:
                     break
                 text = part.message.content or ""
@@ -85,6 +97,10 @@ class OllamaBackend:
             raise LLMError(
                 f"Connexion à Ollama impossible ou interrompue ({type(error).__name__})."
             ) from None
+        finally:
+            if stream is not None:
+                # The client is shared: close the response even when the answer stops early.
+                await stream.aclose()
 
     async def acheck(self) -> BackendStatus:
         status = BackendStatus(name=self.name, model=self.model, reachable=False)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 from collections.abc import AsyncIterator, Sequence
 
-from assistant.llm.base import BackendStatus, LLMError, Message
+from assistant.llm.base import BackendStatus, ClientPerLoop, LLMError, Message, next_within
 from assistant.providers import require
 
 
@@ -32,8 +32,9 @@ class OpenAICompatibleBackend:
         self.parallel_slots = parallel_slots
         self._api_key = api_key
         self._connect_timeout_s = connect_timeout_s
+        self._clients = ClientPerLoop(self._new_client)
 
-    def _client(self):
+    def _new_client(self):
         openai = require("openai", "le paquet openai (pip install openai)")
         import httpx
 
@@ -42,29 +43,51 @@ class OpenAICompatibleBackend:
             api_key=self._api_key,
             max_retries=0,
             timeout=httpx.Timeout(self.timeout_s, connect=self._connect_timeout_s),
+            http_client=openai.DefaultAsyncHttpxClient(
+                limits=httpx.Limits(
+                    max_connections=self.parallel_slots + 16,
+                    max_keepalive_connections=self.parallel_slots,
+                ),
+            ),
         )
 
+    def _client(self):
+        return self._clients.get()
+
     async def astream(self, messages: Sequence[Message], *, max_tokens: int) -> AsyncIterator[str]:
+        """Stream the answer; the server-sent events are read as JSON lines.
+
+        The client sends the request and maps HTTP errors; its per-chunk pydantic models are
+        skipped, as they cost more of the event loop than all the rest of a token's way when a
+        hundred answers stream at once.
+        """
         openai = require("openai", "le paquet openai (pip install openai)")
+        import httpx
+
         client = self._client()
         try:
-            stream = await client.chat.completions.create(
+            async with client.chat.completions.with_streaming_response.create(
                 model=self.model,
                 messages=[{"role": m.role, "content": m.content} for m in messages],
                 stream=True,
                 max_tokens=max_tokens,
                 temperature=self.temperature,
-            )
-            iterator = stream.__aiter__()
-            produced = False
-            while True:
-                try:
-                    chunk = await asyncio.wait_for(iterator.__anext__(), self.timeout_s)
-                except StopAsyncIteration:
-                    break
-                if chunk.choices and chunk.choices[0].delta.content:
-                    produced = True
-                    yield chunk.choices[0].delta.content
+            ) as response:
+                # Leaving this block closes the response: the shared client gets its
+                # connection back even when the answer stops early (agent gone, timeout).
+                lines = response.iter_lines()
+                produced = False
+                while True:
+                    try:
+                        line = await next_within(lines, self.timeout_s)
+                    except StopAsyncIteration:
+                        break
+                    piece = _delta_content(line)
+                    if piece is _DONE:
+                        break
+                    if piece:
+                        produced = True
+                        yield piece
             if not produced:
                 # llama.cpp's server ends the stream silently when the prompt does not fit.
                 raise LLMError("Le serveur de modèle n'a renvoyé aucun texte (contexte dépassé ?).")
@@ -74,12 +97,10 @@ class OpenAICompatibleBackend:
             raise LLMError(
                 f"Le serveur de modèle a renvoyé une erreur ({error.status_code})."
             ) from None
-        except (openai.APIError, TimeoutError, ConnectionError) as error:
+        except (openai.APIError, httpx.HTTPError, TimeoutError, ConnectionError) as error:
             raise LLMError(
                 f"Serveur de modèle injoignable ou interrompu ({type(error).__name__})."
             ) from None
-        finally:
-            await client.close()
 
     async def acheck(self) -> BackendStatus:
         status = BackendStatus(name=self.name, model=self.model, reachable=False)
@@ -92,6 +113,34 @@ class OpenAICompatibleBackend:
             status.detail = "Modèle présent." if status.model_present else "Modèle absent."
         except Exception as error:
             status.detail = f"Serveur injoignable à {self.base_url} ({type(error).__name__})."
-        finally:
-            await client.close()
         return status
+
+
+_DONE = object()
+
+
+def _delta_content(line: str) -> str | object | None:
+    """The text of one ``data:`` line of a streamed chat completion, ``_DONE`` at the end.
+
+    Raises ``LLMError`` for an error event (vLLM and llama.cpp report failures mid-stream as a
+    ``data:`` line holding an ``error`` object).
+    """
+    if not line.startswith("data:"):
+        return None  # blank separator, comment, or event name
+    data = line[5:].strip()
+    if data == "[DONE]":
+        return _DONE
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        raise LLMError("Réponse illisible du serveur de modèle.") from None
+    if not isinstance(payload, dict):
+        return None
+    if payload.get("error"):
+        raise LLMError("Le serveur de modèle a signalé une erreur pendant la réponse.")
+    choices = payload.get("choices") or []
+    if not choices or not isinstance(choices[0], dict):
+        return None
+    delta = choices[0].get("delta") or {}
+    content = delta.get("content") if isinstance(delta, dict) else None
+    return content if isinstance(content, str) else None

@@ -89,3 +89,26 @@ def test_ollama_embeddings_use_api_embed_in_batches(ollama_server):
     assert embedder.model_id == "ollama/bge-m3"
     batch_call = [r for r in ollama_server.requests if r["path"] == "/api/embed"][-1]
     assert batch_call["body"]["input"] == ["un", "deux", "trois"]
+
+
+def test_one_client_per_loop_and_stopped_answers_give_their_connection_back(ollama_server):
+    """The HTTP client is shared across requests: an answer stopped early (agent gone) must
+    return its connection, or the pool (slots + 16 connections) runs dry and requests hang."""
+    from contextlib import aclosing
+
+    ollama_server.token_delay_s = 0.05
+    backend = OllamaBackend(
+        base_url=ollama_server.url, model="mistral-nemo", parallel_slots=1, timeout_s=10
+    )
+    messages = [Message("user", "question")]
+
+    async def run():
+        client = backend._client()
+        for _ in range(backend.parallel_slots + 20):  # more stopped answers than the pool holds
+            async with aclosing(backend.astream(messages, max_tokens=16)) as stream:
+                async for _piece in stream:
+                    break
+        assert backend._client() is client
+        return [p async for p in backend.astream(messages, max_tokens=8)]
+
+    assert "".join(asyncio.run(run())) == ollama_server.reply

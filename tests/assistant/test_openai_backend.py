@@ -130,3 +130,38 @@ def test_the_whole_pipeline_streams_real_tokens_from_llama_cpp(llama_server, set
     assert record.backend == "openai" and not record.fallback
     assert record.citations and record.citations[0]["doc_id"] == "fuite"
     assert all("06 12 34 56 78" not in m["content"] for p in record.prompts_sent for m in p)
+
+
+def test_one_client_per_loop_and_stopped_answers_give_their_connection_back(llama_server):
+    """The HTTP client is shared across requests: an answer stopped early (agent gone) must
+    return its connection, or the pool (slots + 16 connections) runs dry and requests hang."""
+    from contextlib import aclosing
+
+    backend = _backend(llama_server, parallel_slots=1, timeout_s=15)
+    question = [Message("user", "Count from one to twenty in words.")]
+
+    async def run():
+        client = backend._client()
+        for _ in range(backend.parallel_slots + 20):  # more stopped answers than the pool holds
+            async with aclosing(backend.astream(question, max_tokens=16)) as stream:
+                async for _piece in stream:
+                    break
+        assert backend._client() is client
+        return [p async for p in backend.astream(question, max_tokens=8)]
+
+    assert "".join(asyncio.run(run())).strip()
+
+
+def test_stream_lines_are_read_as_json_and_error_events_raise():
+    from assistant.llm.openai_backend import _DONE, _delta_content
+
+    chunk = '{"choices": [{"index": 0, "delta": {"content": "Bonjour"}}]}'
+    assert _delta_content(f"data: {chunk}") == "Bonjour"
+    assert _delta_content('data: {"choices": [{"delta": {"role": "assistant"}}]}') is None
+    assert _delta_content("") is None
+    assert _delta_content(": keep-alive") is None
+    assert _delta_content("data: [DONE]") is _DONE
+    with pytest.raises(LLMError, match="erreur"):
+        _delta_content('data: {"error": {"message": "out of memory"}}')
+    with pytest.raises(LLMError, match="illisible"):
+        _delta_content("data: {tronqué")

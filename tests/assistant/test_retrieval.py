@@ -67,3 +67,49 @@ def test_llama_index_adapter_returns_nodes_with_scores(container, tmp_path):
     nodes = as_llama_index_retriever(container.retriever).retrieve("registre des traitements")
     assert nodes and nodes[0].node.metadata["doc_id"] == "dpo"
     assert nodes[0].score is not None
+
+
+def test_repeated_questions_reuse_their_embedding_within_the_cache_size(
+    container, tmp_path, monkeypatch
+):
+    from assistant.retrieval import HybridRetriever
+
+    _corpus(container, tmp_path)
+    embedder = container.index.embedder
+    embedded: list[str] = []
+    original = type(embedder)._get_query_embedding
+
+    def counting(self, query):
+        embedded.append(query)
+        return original(self, query)
+
+    monkeypatch.setattr(type(embedder), "_get_query_embedding", counting)
+    cached = HybridRetriever(container.index, query_cache_size=2)
+    first = cached.retrieve("Qui tient le registre ?")
+    again = cached.retrieve("Qui tient le registre ?")
+    assert embedded == ["Qui tient le registre ?"]
+    assert [p.chunk_id for p in again.passages] == [p.chunk_id for p in first.passages]
+    assert again.relevance == first.relevance
+    cached.retrieve("Contacter le DPO")
+    cached.retrieve("Énergie des requêtes")  # evicts the least recently used question
+    cached.retrieve("Qui tient le registre ?")
+    assert embedded.count("Qui tient le registre ?") == 2
+
+    uncached = HybridRetriever(container.index, query_cache_size=0)
+    uncached.retrieve("Contacter le DPO")
+    uncached.retrieve("Contacter le DPO")
+    assert embedded.count("Contacter le DPO") == 3
+
+
+def test_container_passes_fusion_and_cache_settings_to_the_retriever(settings):
+    from assistant.container import Container
+
+    tuned = settings.model_copy(
+        update={
+            "retrieval": settings.retrieval.model_copy(
+                update={"fusion": "rrf", "query_cache_size": 7}
+            )
+        }
+    )
+    retriever = Container(tuned).retriever
+    assert (retriever.fusion, retriever.query_cache_size) == ("rrf", 7)
