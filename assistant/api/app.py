@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -276,6 +277,9 @@ def run_server(container: Any, host: str, port: int) -> None:
     from assistant.api.logs import configure_logging
 
     configure_logging()
+    # Worker threads (masking, retrieval) hold the GIL in bursts; a shorter switch interval
+    # than CPython's 5 ms lets the event loop forward tokens to a hundred streams in between.
+    sys.setswitchinterval(0.001)
     app = create_app(container)
     log.info("serving", extra={"host": host, "port": port})
     uvicorn.Server(server_config(app, host=host, port=port, settings=container.settings)).run()
