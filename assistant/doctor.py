@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 
 from assistant.container import Container
-from assistant.offline import telemetry_report
+from assistant.offline import scrub_freed_memory, telemetry_report
 
 
 @dataclass
@@ -110,6 +110,16 @@ def run_checks(container: Container) -> list[Check]:
             "désactivée partout"
             if off
             else "active : " + ", ".join(k for k, v in telemetry.items() if not v),
+        )
+    )
+    checks.append(
+        Check(
+            "mémoire libérée effacée",
+            scrub_freed_memory(),
+            "oui : aucun reste de question ou de document dans les fichiers de l'index"
+            if scrub_freed_memory()
+            else "non (bibliothèque C autre que glibc) : préférez un serveur Chroma séparé",
+            required=False,
         )
     )
     checks.append(

@@ -135,15 +135,7 @@ def trainer(server, client_ip) -> Iterator[httpx.Client]:
         yield http
 
 
-# Known defect, kept visible here rather than hidden: with the embedded Chroma, hnswlib writes
-# its preallocated HNSW buffers (``data_level0.bin``) to disk without zeroing them, so bytes of
-# freed process memory -- sometimes a raw question -- can land in the unused tail of that file.
-# Running Chroma as a separate server (docker-compose) keeps the app's memory out of it. The
-# check below still covers every other file of the data dir, the Chroma SQLite database included.
-CHROMA_HNSW_BUFFERS = frozenset({"data_level0.bin", "link_lists.bin"})
-
-
 def all_bytes_under(directory: Path) -> Iterator[tuple[Path, bytes]]:
     for path in directory.rglob("*"):
-        if path.is_file() and path.name not in CHROMA_HNSW_BUFFERS:
+        if path.is_file():
             yield path, path.read_bytes()
