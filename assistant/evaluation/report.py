@@ -142,6 +142,11 @@ def write_report(
                 f"{row['mrr']:.3f} | {row['refusal_accuracy']:.3f} | "
                 f"{row['false_refusal_rate']:.3f} | {'oui' if row.get('default') else ''} |"
             )
+        lines += [
+            "",
+            "La barrière de refus est calibrée sur le modèle de plongements par défaut : pour les "
+            "autres modèles, seules les colonnes hit@1, hit@5 et MRR se comparent.",
+        ]
     path = output_dir / "rapport-qualite.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
