@@ -67,6 +67,21 @@ def run_checks(container: Container) -> list[Check]:
         )
     except Exception as error:
         checks.append(Check("plongements", False, f"{settings.embeddings.backend} : {error}"))
+    else:
+        from assistant.retrieval import RELEVANCE_MODELS
+
+        fitted = embedder.model_id in RELEVANCE_MODELS
+        checks.append(
+            Check(
+                "barrière de refus",
+                fitted,
+                "ajustée pour ce modèle de plongements"
+                if fitted
+                else "générique (termes et BM25 seulement) : ajustez-la pour ce modèle avec "
+                f"`python eval/fit_relevance.py --embeddings {settings.embeddings.backend}`",
+                required=False,
+            )
+        )
 
     try:
         store = container.vector_store

