@@ -3,6 +3,8 @@ embedder) and a scripted chat backend that records every prompt it is sent."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from assistant.chat import Turn
@@ -204,3 +206,40 @@ def test_the_masked_data_is_announced_before_the_answer(corpus):
     assert events[0].type == "findings"
     assert events[0].data == [{"type": "TÉLÉPHONE", "placeholder": "[TÉLÉPHONE_1]"}]
     assert [e.type for e in events].index("token") > 0
+
+
+def test_question_work_is_served_oldest_question_first_and_workers_stop_with_the_engine():
+    import gc
+    import threading
+    import time
+
+    from assistant.chat import ArrivalOrderExecutor
+
+    executor = ArrivalOrderExecutor(1)
+    gate = threading.Event()
+    order: list[str] = []
+
+    async def run(executor):
+        blocker = asyncio.ensure_future(executor.run(0.0, gate.wait))
+        await asyncio.sleep(0.05)  # the one worker is now busy
+        # Queued newest first: they must still run oldest first.
+        later = [
+            asyncio.ensure_future(executor.run(arrival, order.append, name))
+            for arrival, name in ((3.0, "troisième"), (1.0, "première"), (2.0, "deuxième"))
+        ]
+        failing = asyncio.ensure_future(executor.run(4.0, int, "pas un nombre"))
+        gate.set()
+        await asyncio.gather(blocker, *later)
+        results = await asyncio.gather(failing, return_exceptions=True)
+        return type(results[0]).__name__
+
+    assert asyncio.run(run(executor)) == "ValueError"  # errors reach the question
+    assert order == ["première", "deuxième", "troisième"]
+    workers = list(executor.workers)
+    assert len(workers) == 1
+    del executor
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while any(t.is_alive() for t in workers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(t.is_alive() for t in workers)
