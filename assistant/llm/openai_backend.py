@@ -75,19 +75,28 @@ class OpenAICompatibleBackend:
             ) as response:
                 # Leaving this block closes the response: the shared client gets its
                 # connection back even when the answer stops early (agent gone, timeout).
-                lines = response.iter_lines()
-                produced = False
-                while True:
+                received = response.iter_text()
+                pending = ""
+                produced = finished = False
+                while not finished:
                     try:
-                        line = await next_within(lines, self.timeout_s)
+                        pending += await next_within(received, self.timeout_s)
                     except StopAsyncIteration:
                         break
-                    piece = _delta_content(line)
-                    if piece is _DONE:
-                        break
-                    if piece:
+                    *lines, pending = pending.split("\n")
+                    # Every token already received goes out as one piece: when the app falls
+                    # behind, it forwards fewer, longer pieces instead of falling further behind.
+                    pieces = []
+                    for line in lines:
+                        piece = _delta_content(line.rstrip("\r"))
+                        if piece is _DONE:
+                            finished = True
+                            break
+                        if piece:
+                            pieces.append(piece)
+                    if pieces:
                         produced = True
-                        yield piece
+                        yield "".join(pieces)
             if not produced:
                 # llama.cpp's server ends the stream silently when the prompt does not fit.
                 raise LLMError("Le serveur de modèle n'a renvoyé aucun texte (contexte dépassé ?).")

@@ -165,3 +165,50 @@ def test_stream_lines_are_read_as_json_and_error_events_raise():
         _delta_content('data: {"error": {"message": "out of memory"}}')
     with pytest.raises(LLMError, match="illisible"):
         _delta_content("data: {tronqué")
+
+
+def test_tokens_received_together_go_out_as_one_piece():
+    """A test double speaking the streamed chat-completions wire format, to control timing:
+    five events written at once, then two more a moment later. What the app had already received
+    is forwarded as one piece (it catches up when behind); what comes later streams on."""
+    import json
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    def event(text):
+        chunk = {"choices": [{"index": 0, "delta": {"content": text}}]}
+        return f"data: {json.dumps(chunk)}\n\n".encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            words = ("Un ", "deux ", "trois ", "quatre ", "cinq ")
+            self.wfile.write(b"".join(event(word) for word in words))
+            self.wfile.flush()
+            for word in ("six ", "sept."):
+                time.sleep(0.3)
+                self.wfile.write(event(word))
+                self.wfile.flush()
+            self.wfile.write(b"data: [DONE]\n\n")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        backend = OpenAICompatibleBackend(
+            base_url=f"http://127.0.0.1:{server.server_address[1]}/v1", api_key="x", model="m"
+        )
+
+        async def run():
+            return [p async for p in backend.astream([Message("user", "?")], max_tokens=8)]
+
+        pieces = asyncio.run(run())
+    finally:
+        server.shutdown()
+    assert pieces == ["Un deux trois quatre cinq ", "six ", "sept."]
