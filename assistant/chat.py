@@ -237,13 +237,12 @@ class ChatEngine:
 
         timings: dict[str, float] = {}
         total_started = time.perf_counter()
-        arrival = time.monotonic()
         conversation_id = conversation_id or uuid.uuid4().hex
         vault = self.vaults.get(conversation_id)
 
         started = time.perf_counter()
         texts = [question] + [turn.content for turn in history]
-        results = await self._preparation.run(arrival, self.scrubber.scrub_many, texts, vault)
+        results = await self._preparation.run(total_started, self.scrubber.scrub_many, texts, vault)
         scrubbed_question = results[0].text
         scrubbed_history = [
             (turn.role, r.text) for turn, r in zip(history, results[1:], strict=True)
@@ -269,7 +268,7 @@ class ChatEngine:
 
         started = time.perf_counter()
         retrieval: RetrievalResult = await self._preparation.run(
-            arrival, functools.partial(self.retriever.retrieve, standalone, theme=theme)
+            total_started, functools.partial(self.retriever.retrieve, standalone, theme=theme)
         )
         timings["retrieve_ms"] = _ms(started)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings.items()})

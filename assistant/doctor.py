@@ -68,9 +68,9 @@ def run_checks(container: Container) -> list[Check]:
     except Exception as error:
         checks.append(Check("plongements", False, f"{settings.embeddings.backend} : {error}"))
     else:
-        from assistant.retrieval import RELEVANCE_MODELS
+        from assistant.retrieval import RELEVANCE_MODELS, relevance_model_for
 
-        fitted = embedder.model_id in RELEVANCE_MODELS
+        fitted = relevance_model_for(embedder.model_id) is not RELEVANCE_MODELS["*"]
         checks.append(
             Check(
                 "barrière de refus",
@@ -127,12 +127,13 @@ def run_checks(container: Container) -> list[Check]:
             else "active : " + ", ".join(k for k, v in telemetry.items() if not v),
         )
     )
+    scrubbed = scrub_freed_memory()
     checks.append(
         Check(
             "mémoire libérée effacée",
-            scrub_freed_memory(),
+            scrubbed,
             "oui : aucun reste de question ou de document dans les fichiers de l'index"
-            if scrub_freed_memory()
+            if scrubbed
             else "non (bibliothèque C autre que glibc) : préférez un serveur Chroma séparé",
             required=False,
         )

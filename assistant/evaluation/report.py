@@ -144,8 +144,9 @@ def write_report(
             )
         lines += [
             "",
-            "La barrière de refus est calibrée sur le modèle de plongements par défaut : pour les "
-            "autres modèles, seules les colonnes hit@1, hit@5 et MRR se comparent.",
+            "Chaque modèle de plongements a sa barrière de refus (`RELEVANCE_MODELS`) ; un modèle "
+            "sans barrière ajustée (dont le hachage des tests) prend la barrière générique, "
+            "et ses colonnes de refus ne valent que pour elle.",
         ]
     path = output_dir / "rapport-qualite.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -80,6 +80,16 @@ async def next_within(iterator: AsyncIterator[ItemT], timeout_s: float) -> ItemT
         return await anext(iterator)
 
 
+def connection_limits(parallel_slots: int):
+    """HTTP connection limits for a model server: every generation slot keeps its connection,
+    so no answer waits for the pool (plus room for health checks)."""
+    import httpx
+
+    return httpx.Limits(
+        max_connections=parallel_slots + 16, max_keepalive_connections=parallel_slots
+    )
+
+
 ClientT = TypeVar("ClientT")
 
 

@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
-from assistant.llm.base import BackendStatus, ClientPerLoop, LLMError, Message, next_within
+from assistant.llm.base import (
+    BackendStatus,
+    ClientPerLoop,
+    LLMError,
+    Message,
+    connection_limits,
+    next_within,
+)
 from assistant.providers import require
 
 
@@ -44,11 +51,7 @@ class OllamaBackend:
         kwargs = {
             "host": self.base_url,
             "timeout": self._timeout,
-            # Every generation slot keeps its connection: none waits for the pool.
-            "limits": httpx.Limits(
-                max_connections=self.parallel_slots + 16,
-                max_keepalive_connections=self.parallel_slots,
-            ),
+            "limits": connection_limits(self.parallel_slots),
         }
         if self._transport is not None:
             kwargs["transport"] = self._transport

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Sequence
 
-from assistant.llm.base import BackendStatus, ClientPerLoop, LLMError, Message, next_within
+from assistant.llm.base import (
+    BackendStatus,
+    ClientPerLoop,
+    LLMError,
+    Message,
+    connection_limits,
+    next_within,
+)
 from assistant.providers import require
 
 
@@ -44,10 +51,7 @@ class OpenAICompatibleBackend:
             max_retries=0,
             timeout=httpx.Timeout(self.timeout_s, connect=self._connect_timeout_s),
             http_client=openai.DefaultAsyncHttpxClient(
-                limits=httpx.Limits(
-                    max_connections=self.parallel_slots + 16,
-                    max_keepalive_connections=self.parallel_slots,
-                ),
+                limits=connection_limits(self.parallel_slots)
             ),
         )
 
