@@ -137,4 +137,5 @@ class Container:
             max_answer_tokens=llm.max_answer_tokens,
             on_backend_failure=self.backends.mark_failed,
             parallel_slots=slots,
+            stream_interval_ms=llm.stream_interval_ms,
         )

@@ -62,6 +62,13 @@ class LLMSettings(Section):
         description="Requêtes simultanées envoyées au moteur (OLLAMA_NUM_PARALLEL) ; "
         "les autres attendent leur tour.",
     )
+    stream_interval_ms: int = Field(
+        100,
+        ge=0,
+        le=1000,
+        description="Intervalle minimal entre deux envois de texte d'une même réponse, en ms : "
+        "les jetons arrivés entre-temps partent ensemble (0 : chaque jeton dès son arrivée).",
+    )
 
 
 class EmbeddingSettings(Section):

@@ -243,3 +243,56 @@ def test_question_work_is_served_oldest_question_first_and_workers_stop_with_the
     while any(t.is_alive() for t in workers) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not any(t.is_alive() for t in workers)
+
+
+def test_tokens_arriving_within_the_stream_interval_go_out_as_one_piece():
+    from assistant.chat import paced
+
+    async def model():
+        for word in ["Un", " deux", " trois", " quatre"]:
+            yield word
+            await asyncio.sleep(0.01)
+
+    async def run(interval_s):
+        return [piece async for piece in paced(model(), interval_s)]
+
+    pieces = asyncio.run(run(0.2))
+    assert pieces[0] == "Un"  # the first token is never held back
+    assert len(pieces) == 2 and "".join(pieces) == "Un deux trois quatre"
+    assert asyncio.run(run(0)) == ["Un", " deux", " trois", " quatre"]
+
+
+def test_a_paced_stream_reports_the_model_error_and_closes_the_model_when_left_early():
+    from assistant.chat import paced
+    from assistant.llm.base import LLMError
+
+    closed = []
+
+    async def failing():
+        yield "Début"
+        await asyncio.sleep(0.01)
+        raise LLMError("coupure")
+
+    async def endless():
+        try:
+            while True:
+                yield "x"
+                await asyncio.sleep(0.005)
+        finally:
+            closed.append(True)
+
+    async def read_all():
+        return [piece async for piece in paced(failing(), 0.05)]
+
+    with pytest.raises(LLMError, match="coupure"):
+        asyncio.run(read_all())
+
+    async def leave_early():
+        stream = paced(endless(), 0.05)
+        first = await anext(stream)
+        await stream.aclose()  # the agent went away
+        await asyncio.sleep(0.02)
+        return first
+
+    assert asyncio.run(leave_early()) == "x"
+    assert closed == [True]  # the model's stream was closed, its connection returned
