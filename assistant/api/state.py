@@ -40,6 +40,9 @@ class ApiState:
     started_at: float = field(default_factory=time.monotonic)
     warm: bool = False
     warm_error: str = ""
+    # Set by ``run_server``: the serving process tunes its garbage collector once warm (tests
+    # build many apps in one process and leave the collector alone).
+    tune_garbage_collector: bool = False
 
     @classmethod
     def build(cls, container: Any) -> ApiState:
