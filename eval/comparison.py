@@ -7,12 +7,14 @@ from assistant.evaluation.metrics import section_matches
 from assistant.retrieval import HybridRetriever
 
 
-def _retrieval_scores(retriever: HybridRetriever, items, threshold: float) -> dict[str, float]:
+def _retrieval_scores(
+    retriever: HybridRetriever, items, questions: dict[str, str], threshold: float
+) -> dict[str, float]:
     ranks, refused_out, refused_in = [], [], []
     for item in items:
-        if item.kind == "injection" or item.turns:
+        if item.id not in questions:
             continue
-        result = retriever.retrieve(item.question, top_k=5)
+        result = retriever.retrieve(questions[item.id], top_k=5)
         refused = result.relevance < threshold or not result.passages
         if item.kind == "out_of_scope":
             refused_out.append(refused)
@@ -43,8 +45,17 @@ def _retrieval_scores(retriever: HybridRetriever, items, threshold: float) -> di
 def compare_configurations(
     container, items, *, other_embeddings: tuple[str, ...] = ("use", "hashing"), corpus_dir=None
 ) -> list[dict]:
-    """Rows of retrieval scores: the default first, then other fusions, modes and embedders."""
+    """Rows of retrieval scores: the default first, then other fusions, modes and embedders.
+
+    Questions without history, scrubbed as in production (the refusal gates were fitted on
+    scrubbed questions, and no retrieval ever sees a raw name).
+    """
     r = container.settings.retrieval
+    questions = {
+        item.id: container.question_scrubber.scrub(item.question).text
+        for item in items
+        if item.kind != "injection" and not item.turns
+    }
     other_fusion = "rrf" if r.fusion == "score" else "score"
     configurations = [(container, "hybrid", r.fusion), (container, "hybrid", other_fusion),
                       (container, "dense", r.fusion), (container, "lexical", r.fusion)]
@@ -58,7 +69,7 @@ def compare_configurations(
         retriever = HybridRetriever(owner.index, top_k=r.top_k, candidates=r.candidates,
                                     dense_weight=r.dense_weight, lexical_weight=r.lexical_weight,
                                     rrf_k=r.rrf_k, mode=mode, fusion=fusion)
-        scores = _retrieval_scores(retriever, items, r.min_relevance)
+        scores = _retrieval_scores(retriever, items, questions, r.min_relevance)
         name = f"{mode} ({fusion})" if mode == "hybrid" else mode
         rows.append({"name": f"{name} — {owner.embedder.model_id}",
                      "default": owner is container and (mode, fusion) == ("hybrid", r.fusion),
