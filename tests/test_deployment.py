@@ -118,3 +118,86 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     for entry in (".env", ".venv", "data", ".git"):
         assert entry in ignored
+
+
+def _runtime_env(dockerfile: str) -> dict[str, str]:
+    """The ``ENV`` block of the Dockerfile's runtime stage, as a dict."""
+    runtime = dockerfile.split("AS runtime", 1)[1]
+    block = runtime.split("\nENV ", 1)[1].split("\nRUN ", 1)[0]
+    pairs = block.replace("\\\n", " ").split()
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+@pytest.mark.slow
+def test_the_image_build_steps_give_a_working_app(tmp_path):
+    """The Dockerfile's steps without a Docker engine (none runs here): the project installed as
+    a wheel, not editable, in a fresh virtual environment; the Dockerfile's own model check;
+    then ``assistant serve`` with the image's environment, from a directory holding only a
+    corpus, as in the image. Catches what an editable install hides (files left out of the
+    wheel, a dependency only the dev extra brings)."""
+    import re
+    import shutil
+    import socket
+    import time
+
+    import httpx
+
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    dist, venv = tmp_path / "dist", tmp_path / "venv"
+    pip = dict(check=True, capture_output=True, text=True, timeout=900)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT],
+                   **pip)
+    subprocess.run([sys.executable, "-m", "venv", venv], **pip)
+    python = venv / "bin" / "python"
+    wheel = next(dist.glob("*.whl"))
+    subprocess.run([python, "-m", "pip", "install", "-q", wheel], **pip)
+    model_check = re.search(r'python -c "([^"]+)"', dockerfile).group(1)
+    subprocess.run([python, "-c", model_check], **pip)
+
+    app_dir = tmp_path / "app"
+    shutil.copytree(ROOT / "corpus" / "charte", app_dir / "corpus" / "charte")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **_runtime_env(dockerfile),
+        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "ASSISTANT_CORPUS_DIR": str(app_dir / "corpus"),
+        "ASSISTANT_LLM__BACKEND": "extractive",
+    }
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [venv / "bin" / "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 300
+        health = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                health = httpx.get(f"{base}/health", timeout=5)
+                if health.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(1)
+        served = (tmp_path / "serve.log").read_text()
+        assert health is not None and health.status_code == 200, served
+        assert health.json()["corpus"]["documents"] == 2
+        answer = httpx.post(
+            f"{base}/api/ask",
+            json={"question": "Bonjour, je suis Sophie Lemaire : quels sont les dix réflexes "
+                  "de l'agent face à l'IA ?"},
+            timeout=60,
+        ).json()
+        assert not answer["refused"] and answer["citations"], answer
+        assert [f["type"] for f in answer["findings"]] == ["PERSONNE"]
+        assert httpx.get(f"{base}/", timeout=30).status_code == 200  # the Gradio UI
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    assert "Lemaire" not in (tmp_path / "serve.log").read_text()

@@ -1,0 +1,119 @@
+"""Every error is JSON ``{"detail": "<French message>"}``: never a stack trace, never a value the
+caller sent (validation errors name the field, not its content)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("assistant.api")
+
+INTERNAL_ERROR = (
+    "Erreur interne du serveur : la demande n'a pas pu aboutir. "
+    "L'incident est journalisé ; réessayez dans un instant."
+)
+
+_DEFAULT_DETAILS = {
+    400: "Requête invalide.",
+    401: "Authentification requise.",
+    403: "Accès refusé.",
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée pour cette adresse.",
+    406: "Format de réponse non disponible.",
+    413: "Requête trop volumineuse.",
+    415: "Type de contenu non pris en charge.",
+    422: "Requête invalide.",
+    429: "Trop de requêtes : réessayez dans un instant.",
+    500: INTERNAL_ERROR,
+    503: "Service momentanément indisponible.",
+}
+
+_VALIDATION_REASONS = {
+    "missing": "champ obligatoire manquant",
+    "string_too_short": "texte trop court",
+    "string_too_long": "texte trop long",
+    "too_short": "liste trop courte",
+    "too_long": "liste trop longue",
+    "string_type": "du texte est attendu",
+    "int_parsing": "un nombre entier est attendu",
+    "int_type": "un nombre entier est attendu",
+    "float_parsing": "un nombre est attendu",
+    "bool_parsing": "oui/non attendu (true/false)",
+    "bool_type": "oui/non attendu (true/false)",
+    "literal_error": "valeur non reconnue",
+    "enum": "valeur non reconnue",
+    "string_pattern_mismatch": "format non reconnu",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "json_invalid": "JSON invalide",
+    "model_attributes_type": "un objet JSON est attendu",
+    "dict_type": "un objet JSON est attendu",
+    "list_type": "une liste est attendue",
+    "extra_forbidden": "champ inconnu",
+    "value_error": "valeur invalide",
+}
+
+
+def french_detail(status_code: int, detail: object) -> str:
+    """The French message for an HTTP error (Starlette's English defaults are replaced)."""
+    if isinstance(detail, str) and detail and not _is_english_default(status_code, detail):
+        return detail
+    return _DEFAULT_DETAILS.get(status_code, "Erreur lors du traitement de la requête.")
+
+
+def _is_english_default(status_code: int, detail: str) -> bool:
+    from http import HTTPStatus
+
+    try:
+        return detail == HTTPStatus(status_code).phrase
+    except ValueError:
+        return False
+
+
+def describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:3]:
+        location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        field = ".".join(location) or "corps de la requête"
+        reason = _VALIDATION_REASONS.get(error.get("type", ""), "valeur invalide")
+        ctx = error.get("ctx") or {}
+        for key, label in (
+            ("max_length", "au plus"),
+            ("min_length", "au moins"),
+            ("le", "au plus"),
+            ("ge", "au moins"),
+        ):
+            if key in ctx:
+                reason += f" ({label} {ctx[key]})"
+        if "expected" in ctx:
+            reason += f" (attendu : {str(ctx['expected']).replace(' or ', ' ou ')})"
+        parts.append(f"« {field} » : {reason}")
+    return "Requête invalide — " + " ; ".join(parts) + "."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": french_detail(exc.status_code, exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": describe_validation(exc)}, status_code=422)
+
+    # Last resort: InternalErrorMiddleware normally answers first (see middleware.py).
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "unhandled error",
+            exc_info=(type(exc), exc, exc.__traceback__),
+            extra={"path": request.url.path, "method": request.method},
+        )
+        return JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)

@@ -1,0 +1,80 @@
+"""Request bodies shared by several routes, with French descriptions for OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.ingestion.pipeline import THEMES, slugify
+
+ThemeName = Literal[THEMES]  # type: ignore[valid-type]
+
+#: Jobs an agent may declare, for the webinar statistics (anything else counts as "autre").
+JOBS: dict[str, str] = {
+    "secretariat": "Secrétariat de mairie",
+    "rh": "Ressources humaines",
+    "urbanisme": "Urbanisme",
+    "social": "Action sociale",
+    "etat-civil": "État civil",
+    "finances": "Finances",
+    "communication": "Communication",
+    "numerique": "Numérique et informatique",
+    "elu": "Élu ou élue",
+    "direction": "Direction générale",
+    "autre": "Autre",
+}
+_JOB_ALIASES = {slugify(label): key for key, label in JOBS.items()}
+
+
+def normalise_job(value: str | None) -> str | None:
+    """A known job key, ``autre`` for anything else, None if not given (free text never kept)."""
+    if value is None or not value.strip():
+        return None
+    slug = slugify(value)
+    return slug if slug in JOBS else _JOB_ALIASES.get(slug, "autre")
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class HistoryTurn(ApiModel):
+    """One earlier turn of the conversation, as shown to the agent."""
+
+    role: Literal["user", "assistant"] = Field(description="Auteur : user (agent) ou assistant.")
+    content: str = Field(max_length=8000, description="Texte du tour.")
+
+
+class AskRequest(ApiModel):
+    """A question of an agent."""
+
+    question: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="La question, en français. Les données personnelles sont masquées avant "
+        "tout envoi au modèle.",
+        examples=["Puis-je coller le dossier d'un administré dans ChatGPT ?"],
+    )
+    conversation_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="Identifiant de la conversation (renvoyé par la première réponse) : garde "
+        "les mêmes pseudonymes d'un tour à l'autre.",
+    )
+    history: list[HistoryTurn] = Field(
+        default_factory=list, max_length=40, description="Tours précédents de la conversation."
+    )
+    theme: ThemeName | None = Field(None, description="Limiter la recherche à un thème.")
+    job: str | None = Field(
+        None,
+        max_length=80,
+        description="Métier de l'agent, pour les statistiques : "
+        + ", ".join(f"{k} ({v})" for k, v in JOBS.items())
+        + ".",
+    )
+
+    @field_validator("job")
+    @classmethod
+    def _known_job(cls, value: str | None) -> str | None:
+        return normalise_job(value)

@@ -1,0 +1,507 @@
+"""The chat engine: the flow of one question, from the agent's words to a grounded answer.
+
+scrub (question + history) -> condense a follow-up -> hybrid retrieval -> refusal gate ->
+prompt with passages wrapped as untrusted data -> streamed generation through a bounded pool
+(falling back to extractive answers) -> citations checked -> placeholders restored for the
+same agent only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import functools
+import itertools
+import os
+import queue
+import re
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.llm.base import ChatBackend, LLMError, Message
+from assistant.llm.extractive import ExtractiveAnswerer
+from assistant.prompts import (
+    FALLBACK_NOTICE,
+    INTERRUPTED_NOTICE,
+    answer_messages,
+    condense_messages,
+    estimate_tokens,
+    fit_passages,
+    refusal_answer,
+)
+from assistant.retrieval import HybridRetriever, Passage, RetrievalResult
+
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+_FOLLOW_UP = re.compile(
+    r"^(et|mais|alors|donc|aussi|ok|d'accord|dans ce cas|pareil|même|idem)\b|"
+    r"\b(ça|cela|celui|celle|ceux|celles|le même|la même|y|en)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Turn:
+    """One turn of a conversation as the agent typed it (raw; scrubbed before any prompt)."""
+
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass
+class AnswerRecord:
+    """Everything about one answer. ``answer`` may hold restored personal data (for the same
+    agent only); everything else, and ``to_log()``, is scrubbed."""
+
+    question_id: str
+    conversation_id: str
+    answer: str
+    answer_scrubbed: str
+    citations: list[dict]
+    refused: bool
+    backend: str
+    model: str
+    fallback: str
+    scrubbed_question: str
+    standalone_question: str
+    findings: list[dict]
+    question_flagged: bool
+    injection_rules: list[str]
+    invented_citations_removed: int
+    relevance: float
+    prompt_tokens: int
+    answer_tokens: int
+    timings: dict[str, float] = field(default_factory=dict)
+    prompts_sent: list[list[dict]] = field(default_factory=list, repr=False)
+
+    def to_public(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("prompts_sent")
+        data["finding_types"] = sorted({f["type"] for f in self.findings})
+        return data
+
+    def to_log(self) -> dict[str, Any]:
+        """What may be stored: no restored answer, no prompt, no raw text."""
+        data = self.to_public()
+        data.pop("answer")
+        return data
+
+
+@dataclass
+class ChatEvent:
+    """One streamed event: ``findings`` (what was masked, first), ``queue`` (position),
+    ``token`` (text), ``sources``, ``final``."""
+
+    type: str
+    data: Any
+
+
+class ArrivalOrderExecutor:
+    """Worker threads that serve the CPU work of questions (masking, retrieval) oldest question
+    first, as many at once as there are cores.
+
+    When a hundred questions arrive together, the first ones get their answer started in a
+    fraction of a second instead of all of them sharing the cores and all waiting seconds.
+    The threads start on first use and stop when the executor is garbage-collected.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._started = False
+        self._start_lock = threading.Lock()
+        self.workers: list[threading.Thread] = []
+
+    async def run(self, arrival: float, function: Callable[..., Any], *args: Any) -> Any:
+        """Run ``function(*args)`` in a worker, after the work of earlier questions."""
+        self._start()
+        done: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((arrival, next(self._order), function, args, done))
+        return await asyncio.wrap_future(done)
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._started:
+                return
+            self._started = True
+            for number in range(self.threads):
+                worker = threading.Thread(
+                    target=_serve_in_order,
+                    args=(self._queue,),
+                    name=f"question-{number}",
+                    daemon=True,
+                )
+                worker.start()
+                self.workers.append(worker)
+            weakref.finalize(self, _stop_workers, self._queue, self.threads)
+
+
+def _serve_in_order(work: queue.PriorityQueue) -> None:
+    while True:
+        _, _, function, args, done = work.get()
+        if function is None:
+            return
+        if not done.set_running_or_notify_cancel():
+            continue
+        try:
+            done.set_result(function(*args))
+        except BaseException as error:  # handed to the awaiting question
+            done.set_exception(error)
+        # Hold nothing while idle: a result or an error's traceback may reach the executor.
+        del function, args, done
+
+
+def _stop_workers(work: queue.PriorityQueue, threads: int) -> None:
+    for number in range(threads):
+        work.put((float("-inf"), -1 - number, None, (), None))  # before any pending work
+
+
+class ChatEngine:
+    """Answers questions; safe to share between concurrent conversations."""
+
+    def __init__(
+        self,
+        *,
+        retriever: HybridRetriever,
+        scrubber: Any,
+        vaults: Any,
+        backend_for_request: Callable[[], Any],
+        extractive: ExtractiveAnswerer | None = None,
+        min_relevance: float = 0.8,
+        context_window: int = 8192,
+        max_answer_tokens: int = 512,
+        on_backend_failure: Callable[[str], None] | None = None,
+        parallel_slots: int = 4,
+        preparation_threads: int | None = None,
+        stream_interval_ms: int = 0,
+    ) -> None:
+        self.retriever = retriever
+        self.scrubber = scrubber
+        self.vaults = vaults
+        self.backend_for_request = backend_for_request
+        self.extractive = extractive or ExtractiveAnswerer()
+        self.min_relevance = min_relevance
+        self.context_window = context_window
+        self.max_answer_tokens = max_answer_tokens
+        self.on_backend_failure = on_backend_failure
+        self.stream_interval_s = stream_interval_ms / 1000
+        self._slots = asyncio.Semaphore(parallel_slots)
+        self._waiting = 0
+        self._preparation = ArrivalOrderExecutor(preparation_threads or os.cpu_count() or 2)
+
+    @property
+    def waiting(self) -> int:
+        """Questions waiting for a generation slot right now."""
+        return self._waiting
+
+    # ---- synchronous convenience (CLI, evaluation) ---------------------------------------
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        conversation_id: str | None = None,
+        theme: str | None = None,
+        restore: bool = True,
+    ) -> AnswerRecord:
+        async def run() -> AnswerRecord:
+            record = None
+            async for event in self.astream(
+                question,
+                history=history,
+                conversation_id=conversation_id,
+                theme=theme,
+                restore=restore,
+            ):
+                if event.type == "final":
+                    record = event.data
+            assert record is not None
+            return record
+
+        return asyncio.run(run())
+
+    # ---- the flow ------------------------------------------------------------------------
+    async def astream(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        conversation_id: str | None = None,
+        theme: str | None = None,
+        restore: bool = True,
+    ) -> AsyncIterator[ChatEvent]:
+        from guardrails.injection import neutralise_output, scan_text, wrap_untrusted
+
+        timings: dict[str, float] = {}
+        total_started = time.perf_counter()
+        conversation_id = conversation_id or uuid.uuid4().hex
+        vault = self.vaults.get(conversation_id)
+
+        started = time.perf_counter()
+        texts = [question] + [turn.content for turn in history]
+        results = await self._preparation.run(total_started, self.scrubber.scrub_many, texts, vault)
+        scrubbed_question = results[0].text
+        scrubbed_history = [
+            (turn.role, r.text) for turn, r in zip(history, results[1:], strict=True)
+        ]
+        findings = [f.to_dict() for f in results[0].findings]
+        timings["scrub_ms"] = _ms(started)
+
+        # Said before anything else, so an agent sees at once what was masked.
+        yield ChatEvent(
+            "findings", [{"type": f["type"], "placeholder": f["placeholder"]} for f in findings]
+        )
+        injection = scan_text(scrubbed_question, source="question")
+        prompts_sent: list[list[dict]] = []
+
+        backend = self.backend_for_request()
+        standalone = scrubbed_question
+        if scrubbed_history and _looks_like_follow_up(scrubbed_question):
+            started = time.perf_counter()
+            standalone = await self._condense(
+                scrubbed_question, scrubbed_history, backend, prompts_sent
+            )
+            timings["condense_ms"] = _ms(started)
+
+        started = time.perf_counter()
+        retrieval: RetrievalResult = await self._preparation.run(
+            total_started, functools.partial(self.retriever.retrieve, standalone, theme=theme)
+        )
+        timings["retrieve_ms"] = _ms(started)
+        timings.update({f"retrieve_{k}": v for k, v in retrieval.timings.items()})
+        passages = retrieval.passages
+
+        record = AnswerRecord(
+            question_id=uuid.uuid4().hex,
+            conversation_id=conversation_id,
+            answer="",
+            answer_scrubbed="",
+            citations=[],
+            refused=False,
+            backend=getattr(backend, "name", "extractive"),
+            model=getattr(backend, "model", "extractif"),
+            fallback="",
+            scrubbed_question=scrubbed_question,
+            standalone_question=standalone,
+            findings=findings,
+            question_flagged=injection.suspicious,
+            injection_rules=sorted({s.rule for s in injection.signals}),
+            invented_citations_removed=0,
+            relevance=round(retrieval.relevance, 4),
+            prompt_tokens=0,
+            answer_tokens=0,
+            timings=timings,
+            prompts_sent=prompts_sent,
+        )
+
+        if not passages or retrieval.relevance < self.min_relevance:
+            record.refused = True
+            record.backend = "refus"
+            answer = refusal_answer([p.title for p in passages])
+            yield ChatEvent("token", answer)
+            self._finish(record, answer, [], vault, restore, total_started)
+            yield ChatEvent("sources", record.citations)
+            yield ChatEvent("final", record)
+            return
+
+        answer_parts: list[str] = []
+        if getattr(backend, "name", "extractive") == "extractive":
+            answer = self.extractive.compose(standalone, [p.text for p in passages])
+            yield ChatEvent("token", answer)
+            answer_parts.append(answer)
+        else:
+            reserved = estimate_tokens(scrubbed_question) + self.max_answer_tokens + 700
+            kept = fit_passages(
+                [_passage_text(p) for p in passages],
+                context_window=self.context_window,
+                reserved_tokens=reserved,
+            )
+            passages = passages[: len(kept)]
+            wrapped = wrap_untrusted(kept)
+            messages = answer_messages(
+                scrubbed_question if standalone == scrubbed_question else standalone,
+                wrapped.text,
+                wrapped.instruction,
+                scrubbed_history,
+            )
+            prompts_sent.append([asdict(m) for m in messages])
+            record.prompt_tokens = sum(estimate_tokens(m.content) for m in messages)
+            started = time.perf_counter()
+            first_token_at = None
+            try:
+                async for event in self._acquire_slot():
+                    yield event
+                try:
+                    pieces = backend.astream(messages, max_tokens=self.max_answer_tokens)
+                    async for piece in paced(pieces, self.stream_interval_s):
+                        if first_token_at is None:
+                            first_token_at = time.perf_counter()
+                            timings["first_token_ms"] = _ms(started)
+                        answer_parts.append(piece)
+                        yield ChatEvent("token", piece)
+                finally:
+                    self._slots.release()
+                if not "".join(answer_parts).strip():
+                    raise LLMError("Réponse vide du modèle.")
+            except LLMError as error:
+                if self.on_backend_failure is not None:
+                    self.on_backend_failure(str(error))
+                extract = self.extractive.compose(standalone, [p.text for p in passages])
+                notice = INTERRUPTED_NOTICE if answer_parts else FALLBACK_NOTICE + "\n"
+                record.fallback = str(error)
+                record.backend = f"{backend.name}→extractive"
+                yield ChatEvent("token", notice + extract)
+                answer_parts.append(notice + extract)
+            timings["generate_ms"] = _ms(started)
+
+        raw_answer = "".join(answer_parts)
+        answer, removed, cited = _check_citations(raw_answer, len(passages))
+        answer = neutralise_output(answer)
+        record.invented_citations_removed = removed
+        citations = [
+            p.citation(n) for n, p in enumerate(passages, start=1) if not cited or n in cited
+        ]
+        self._finish(record, answer, citations, vault, restore, total_started)
+        yield ChatEvent("sources", record.citations)
+        yield ChatEvent("final", record)
+
+    async def _acquire_slot(self) -> AsyncIterator[ChatEvent]:
+        if self._slots.locked():
+            self._waiting += 1
+            try:
+                yield ChatEvent("queue", {"position": self._waiting})
+                await self._slots.acquire()
+            finally:
+                self._waiting -= 1
+        else:
+            await self._slots.acquire()
+
+    async def _condense(
+        self,
+        question: str,
+        history: list[tuple[str, str]],
+        backend: Any,
+        prompts_sent: list[list[dict]],
+    ) -> str:
+        if getattr(backend, "name", "extractive") != "extractive":
+            messages = condense_messages(question, history)
+            prompts_sent.append([asdict(m) for m in messages])
+            try:
+                pieces = [piece async for piece in backend.astream(messages, max_tokens=96)]
+                rewritten = (
+                    "".join(pieces).strip().splitlines()[0] if "".join(pieces).strip() else ""
+                )
+                if 3 <= len(rewritten.split()) <= 80:
+                    return rewritten
+            except LLMError:
+                pass
+        previous = next((text for role, text in reversed(history) if role == "user"), "")
+        return f"{question} ({previous})" if previous else question
+
+    def _finish(
+        self,
+        record: AnswerRecord,
+        answer: str,
+        citations: list[dict],
+        vault: Any,
+        restore: bool,
+        started: float,
+    ) -> None:
+        record.answer_scrubbed = answer
+        record.answer = vault.restore(answer) if restore else answer
+        record.citations = citations
+        record.answer_tokens = estimate_tokens(answer)
+        record.timings["total_ms"] = _ms(started)
+
+
+def _passage_text(passage: Passage) -> str:
+    where = passage.section_path or passage.title
+    page = f", page {passage.page}" if passage.page else ""
+    return f"Source : {passage.title} — {where}{page}\n{passage.text}"
+
+
+def _looks_like_follow_up(question: str) -> bool:
+    return len(question.split()) <= 8 or bool(_FOLLOW_UP.search(question))
+
+
+def _check_citations(answer: str, passage_count: int) -> tuple[str, int, set[int]]:
+    """Remove citations to passages that were not given; return (answer, removed, cited)."""
+    removed = 0
+    cited: set[int] = set()
+
+    def keep_or_drop(match: re.Match[str]) -> str:
+        nonlocal removed
+        n = int(match.group(1))
+        if 1 <= n <= passage_count:
+            cited.add(n)
+            return match.group(0)
+        removed += 1
+        return ""
+
+    return _CITATION.sub(keep_or_drop, answer), removed, cited
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
+__all__ = ["AnswerRecord", "ChatBackend", "ChatEngine", "ChatEvent", "Message", "Turn"]
+
+
+async def paced(pieces: AsyncIterator[str], interval_s: float) -> AsyncIterator[str]:
+    """The model's text, at most one piece every ``interval_s``: what arrived meanwhile is
+    joined into one piece (the first piece is never delayed).
+
+    Each piece sent costs the event loop an SSE event, a pass through the middleware and a
+    socket write whatever its length; with a hundred answers streaming at 20 tokens/s, a
+    100 ms interval halves that work, and an agent reading sees no difference at 10 updates a
+    second. A reader task drains the model meanwhile, so generation never waits for us; it
+    is cancelled (closing the model's stream) when the answer stops early.
+    """
+    if interval_s <= 0:
+        async for piece in pieces:
+            yield piece
+        return
+    received: list[str] = []
+    arrived = asyncio.Event()
+    ended = False
+    failure: BaseException | None = None
+
+    async def read() -> None:
+        nonlocal ended, failure
+        try:
+            async for piece in pieces:
+                received.append(piece)
+                arrived.set()
+        except Exception as error:  # re-raised below, in the consumer's frame
+            failure = error
+        finally:
+            ended = True
+            arrived.set()
+
+    reader = asyncio.create_task(read())
+    try:
+        while True:
+            await arrived.wait()
+            arrived.clear()
+            if received:
+                text = "".join(received)
+                received.clear()
+                sent_at = time.perf_counter()
+                yield text
+                if not ended:
+                    await asyncio.sleep(interval_s - (time.perf_counter() - sent_at))
+            if ended and not received:
+                break
+        if failure is not None:
+            raise failure
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader

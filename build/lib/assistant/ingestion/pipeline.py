@@ -1,0 +1,372 @@
+"""Ingestion: file -> loader -> normalise -> injection scan -> PII scan -> chunks -> index.
+
+Each file is its own transaction: a file that fails leaves the index as it was and the rest of
+the batch goes on. The manifest rename in ``CorpusIndex.commit_document`` is the commit point.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.index.corpus_index import CorpusIndex, search_text
+from assistant.index.manifest import DocumentRecord
+from assistant.ingestion.chunking import chunk_document
+from assistant.ingestion.loaders import (
+    SUPPORTED_EXTENSIONS,
+    IngestionError,
+    LoadedDocument,
+    load_bytes,
+)
+
+THEMES = (
+    "charte",
+    "donnees-personnelles",
+    "cybersecurite",
+    "numerique-responsable",
+    "cas-usage",
+    "limites-ia",
+    "juridique",
+    "offre-syndicat",
+    "glossaire",
+)
+DEFAULT_THEME = "non-classe"
+
+Status = Literal["indexed", "replaced", "unchanged", "quarantined", "failed"]
+
+_STATUS_FR = {
+    "indexed": "indexé",
+    "replaced": "remplacé (nouvelle version)",
+    "unchanged": "inchangé",
+    "quarantined": "mis en quarantaine",
+    "failed": "refusé",
+}
+
+
+@dataclass
+class IngestOutcome:
+    """What the ingestion of one file did; safe to show and to log (no document content)."""
+
+    source: str
+    status: Status
+    doc_id: str = ""
+    title: str = ""
+    version: str = ""
+    theme: str = ""
+    chunks: int = 0
+    pii_redacted: dict[str, int] = field(default_factory=dict)
+    injection_signals: list[dict] = field(default_factory=list)
+    message: str = ""
+    error_code: str = ""
+    parse_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    pages: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    @property
+    def status_fr(self) -> str:
+        return _STATUS_FR[self.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status_fr"] = self.status_fr
+        return data
+
+
+_NUMBERED_PLACEHOLDER = re.compile(r"\[([A-ZÀ-Ý]+(?:_[A-ZÀ-Ý]+)*)[_ ]\d+\]")
+
+
+def unnumber_placeholders(text: str) -> str:
+    """``[PERSONNE_1]`` -> ``[PERSONNE]`` in corpus text.
+
+    Numbered placeholders belong to an agent's conversation vault: one left in a document
+    (redacted at ingestion, or quoted as an example) would be "restored" into that agent's own
+    personal data when a passage is shown to them.
+    """
+    return _NUMBERED_PLACEHOLDER.sub(r"[\1]", text)
+
+
+def slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80] or "document"
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the supported files of folders (recursively, sorted, READMEs skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_EXTENSIONS
+                and p.name.lower() != "readme.md"
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+class Ingestor:
+    """Adds, replaces, removes and approves corpus documents in a ``CorpusIndex``."""
+
+    def __init__(
+        self,
+        index: CorpusIndex,
+        *,
+        pii_scrubber: Any | None,
+        max_bytes: int,
+        max_uncompressed_bytes: int,
+        chunk_tokens: int = 300,
+        chunk_overlap_tokens: int = 40,
+        batch_size: int = 16,
+    ) -> None:
+        self.index = index
+        self.pii_scrubber = pii_scrubber
+        self.max_bytes = max_bytes
+        self.max_uncompressed_bytes = max_uncompressed_bytes
+        self.chunk_tokens = chunk_tokens
+        self.chunk_overlap_tokens = chunk_overlap_tokens
+        self.batch_size = batch_size
+        self.quarantine_dir = index.data_dir / "quarantine"
+
+    # ---- entry points --------------------------------------------------------------------
+    def ingest_paths(
+        self, paths: Sequence[Path], *, on_file: Callable[[Path, IngestOutcome], None] | None = None
+    ) -> list[IngestOutcome]:
+        outcomes = []
+        for path in expand_paths(paths):
+            outcome = self.ingest_file(path)
+            outcomes.append(outcome)
+            if on_file is not None:
+                on_file(path, outcome)
+        return outcomes
+
+    def ingest_file(self, path: Path) -> IngestOutcome:
+        name = path.name
+        try:
+            if not path.exists():
+                raise IngestionError("not_found", f"« {name} » est introuvable.")
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                raise IngestionError(
+                    "too_large",
+                    f"« {name} » dépasse la taille maximale autorisée "
+                    f"({self.max_bytes / 1_048_576:.0f} Mo).",
+                )
+            data = path.read_bytes()
+        except IngestionError as error:
+            return IngestOutcome(
+                source=name, status="failed", message=error.message, error_code=error.code
+            )
+        return self.ingest_bytes(name, data)
+
+    def ingest_bytes(
+        self, name: str, data: bytes, *, approved: bool = False, theme: str | None = None
+    ) -> IngestOutcome:
+        """Ingest one uploaded or read file. Never raises for bad input: the outcome says why."""
+        started = time.perf_counter()
+        try:
+            document = load_bytes(
+                name,
+                data,
+                max_bytes=self.max_bytes,
+                max_uncompressed_bytes=self.max_uncompressed_bytes,
+            )
+            return self._ingest_document(
+                document, data, approved=approved, theme=theme, started=started
+            )
+        except IngestionError as error:
+            return IngestOutcome(
+                source=name, status="failed", message=error.message, error_code=error.code
+            )
+
+    def remove(self, doc_id: str) -> DocumentRecord | None:
+        record = self.index.remove_document(doc_id)
+        if record is not None and record.status == "quarantined":
+            self._quarantine_path(record).unlink(missing_ok=True)
+        return record
+
+    def approve(self, doc_id: str) -> IngestOutcome:
+        """Index a quarantined document after a trainer checked it."""
+        record = self.index.manifest.get(doc_id)
+        if record is None or record.status != "quarantined":
+            return IngestOutcome(
+                source=doc_id,
+                status="failed",
+                error_code="not_quarantined",
+                message=f"Aucun document en quarantaine ne porte l'identifiant « {doc_id} ».",
+            )
+        path = self._quarantine_path(record)
+        outcome = self.ingest_bytes(
+            record.source_name, path.read_bytes(), approved=True, theme=record.theme
+        )
+        if outcome.ok:
+            path.unlink(missing_ok=True)
+            if record.doc_id != outcome.doc_id:
+                self.index.remove_document(record.doc_id)
+        return outcome
+
+    # ---- one document --------------------------------------------------------------------
+    def _ingest_document(
+        self,
+        document: LoadedDocument,
+        data: bytes,
+        *,
+        approved: bool,
+        theme: str | None,
+        started: float,
+    ) -> IngestOutcome:
+        from guardrails.injection import scan_html, scan_text
+
+        meta = document.metadata
+        doc_id = slugify(str(meta.get("id") or Path(document.source_name).stem))
+        title = str(meta.get("title") or doc_id)
+        version = str(meta.get("version") or "1")
+        chosen_theme = str(theme or meta.get("theme") or DEFAULT_THEME)
+        if chosen_theme not in THEMES and chosen_theme != DEFAULT_THEME:
+            raise IngestionError(
+                "front_matter",
+                f"« {document.source_name} » : thème inconnu « {chosen_theme} » "
+                f"(thèmes possibles : {', '.join(THEMES)}).",
+            )
+        outcome = IngestOutcome(
+            source=document.source_name,
+            status="indexed",
+            doc_id=doc_id,
+            title=title,
+            version=version,
+            theme=chosen_theme,
+            pages=document.page_count,
+        )
+
+        existing = self.index.manifest.find_by_sha(document.sha256)
+        if existing is not None and not (approved and existing.status == "quarantined"):
+            if existing.doc_id == doc_id:
+                outcome.status = "unchanged"
+                outcome.chunks = len(existing.chunk_ids)
+                outcome.message = f"« {document.source_name} » est déjà indexé à l'identique."
+                return outcome
+            raise IngestionError(
+                "duplicate",
+                f"« {document.source_name} » est identique au document « {existing.doc_id} » "
+                "déjà présent : rien n'a été importé.",
+            )
+        previous = self.index.manifest.get(doc_id)
+
+        report = scan_text(document.text, source="document",
+                           invisible_chars=int(meta.get("invisible_chars", 0)))
+        signals = [s.to_dict() if hasattr(s, "to_dict") else asdict(s) for s in report.signals]
+        suspicious = report.suspicious
+        if document.raw_html:
+            html_report = scan_html(document.raw_html)
+            signals += [asdict(s) for s in html_report.signals]
+            suspicious = suspicious or html_report.suspicious
+        outcome.injection_signals = signals
+
+        record = DocumentRecord(
+            doc_id=doc_id,
+            sha256=document.sha256,
+            title=title,
+            theme=chosen_theme,
+            version=version,
+            source_name=document.source_name,
+            format=document.format,
+            status="indexed",
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            updated=str(meta.get("updated") or ""),
+            audience=str(meta.get("audience") or ""),
+            pages=document.page_count,
+            words=len(document.text.split()),
+            injection_signals=signals,
+        )
+        if suspicious and not approved:
+            self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+            record.status = "quarantined"
+            self._quarantine_path(record).write_bytes(data)
+            if previous is not None and previous.status == "indexed":
+                # Keep the indexed version searchable; the quarantined one waits beside it.
+                record.doc_id = doc_id = f"{doc_id}--quarantaine"
+                outcome.doc_id = doc_id
+            self.index.commit_document(record)
+            outcome.status = "quarantined"
+            outcome.message = (
+                f"« {document.source_name} » contient des instructions suspectes : il est en "
+                "quarantaine jusqu'à sa validation par un formateur."
+            )
+            return outcome
+
+        chunks = chunk_document(
+            document, max_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap_tokens
+        )
+        texts, pii_counts = self._redact([c.text for c in chunks])
+        texts = [unnumber_placeholders(t) for t in texts]
+        outcome.parse_seconds = time.perf_counter() - started
+        ids = [f"{doc_id}::{document.sha256[:12]}::{c.ordinal:04d}" for c in chunks]
+        metadatas = [
+            {
+                "doc_id": doc_id,
+                "title": title,
+                "section": c.section,
+                "section_path": c.section_path,
+                "page": c.page if c.page is not None else -1,
+                "theme": chosen_theme,
+                "version": version,
+                "ordinal": c.ordinal,
+            }
+            for c in chunks
+        ]
+        embed_started = time.perf_counter()
+        self.index.add_chunks(
+            ids,
+            [search_text(t, m) for t, m in zip(texts, metadatas, strict=True)],
+            texts,
+            metadatas,
+            batch_size=self.batch_size,
+        )
+        outcome.embed_seconds = time.perf_counter() - embed_started
+        record.chunk_ids = ids
+        record.pii_redacted = dict(pii_counts)
+        self.index.commit_document(record)
+        outcome.chunks = len(ids)
+        outcome.pii_redacted = dict(pii_counts)
+        if previous is not None and previous.status == "indexed":
+            outcome.status = "replaced"
+            outcome.message = (
+                f"« {title} » : la version {previous.version} est remplacée par "
+                f"la version {version} ({len(ids)} passages)."
+            )
+        else:
+            outcome.message = f"« {title} » indexé ({len(ids)} passages)."
+        if pii_counts:
+            total = sum(pii_counts.values())
+            outcome.message += f" {total} donnée(s) personnelle(s) masquée(s)."
+        return outcome
+
+    def _redact(self, texts: list[str]) -> tuple[list[str], Counter]:
+        counts: Counter = Counter()
+        if self.pii_scrubber is None:
+            return texts, counts
+        from guardrails.pii import PseudonymVault
+
+        vault = PseudonymVault()
+        results = self.pii_scrubber.scrub_many(texts, vault)
+        for result in results:
+            counts.update(result.counts)
+        return [r.text for r in results], counts
+
+    def _quarantine_path(self, record: DocumentRecord) -> Path:
+        suffix = Path(record.source_name).suffix.lower() or ".bin"
+        return self.quarantine_dir / f"{record.sha256}{suffix}"

@@ -1,0 +1,258 @@
+"""The UI's way into the API's code: the same answer flow, logs, metrics, quotas and routes.
+
+The Gradio handlers never re-implement what ``assistant.api`` does: questions go through
+``ApiState.answer_events`` (question log, metrics), and the trainer actions, the feedback, the
+text check and the analytics call the API's route functions directly, with the caller the UI
+authenticated. An ``HTTPException`` from a route becomes a ``UiError`` with its French detail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import io
+import logging
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("ui")
+
+CHANNEL = "interface"
+
+
+class UiError(Exception):
+    """An action refused or failed; ``str()`` is a French message for the user."""
+
+
+class ApiBridge:
+    """Calls into the API's state and routes on behalf of the UI's users."""
+
+    def __init__(self, container: Any, api_state: Any | None = None) -> None:
+        if api_state is None:
+            from assistant.api.state import ApiState
+
+            # Standalone UI (no create_app): its own counters, same logs on disk.
+            api_state = ApiState.build(container)
+        self.state = api_state
+
+    @property
+    def container(self) -> Any:
+        return self.state.container
+
+    @property
+    def settings(self) -> Any:
+        return self.state.container.settings
+
+    # ---- agents --------------------------------------------------------------------------
+    @property
+    def access_code_required(self) -> bool:
+        return bool(self.settings.server.access_code.get_secret_value())
+
+    def access_code_ok(self, code: str | None) -> bool:
+        expected = self.settings.server.access_code.get_secret_value()
+        if not expected:
+            return True
+        return hmac.compare_digest((code or "").strip().encode(), expected.encode())
+
+    def question_wait(self, client: str) -> float:
+        """Count one question of ``client``; seconds to wait if over the quota, else 0."""
+        wait = self.state.question_limiter.hit(client)
+        if wait:
+            self.state.metrics.rate_limited.labels("questions").inc()
+        return wait
+
+    async def answer_events(
+        self,
+        question: str,
+        *,
+        history: Sequence[Any],
+        conversation_id: str,
+        job: str | None,
+    ) -> AsyncIterator[Any]:
+        from assistant.api.schemas import normalise_job
+
+        events = self.state.answer_events(
+            question,
+            history=history,
+            conversation_id=conversation_id,
+            job=normalise_job(job),
+            channel=CHANNEL,
+        )
+        try:
+            async for event in events:
+                yield event
+        finally:
+            await events.aclose()
+
+    async def passages(self, chunk_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The cited passages that can still be read, by chunk id (``GET /api/passages``)."""
+        from fastapi import HTTPException
+
+        from assistant.api.routes.passages import show_passage
+
+        found = {}
+        for chunk_id in dict.fromkeys(chunk_ids):
+            try:
+                found[chunk_id] = await show_passage(chunk_id=chunk_id, state=self.state)
+            except HTTPException:
+                continue
+        return found
+
+    async def check_text(self, text: str) -> dict[str, Any]:
+        """« Vérifier mon texte » (``POST /api/check``): nothing is stored."""
+        from assistant.api.auth import Caller
+        from assistant.api.routes.check import CheckRequest, check_text
+
+        return await self._call(
+            check_text, body=CheckRequest(text=text), state=self.state, caller=Caller("agent")
+        )
+
+    async def give_feedback(
+        self, *, question_id: str, vote: str, reason: str, conversation_id: str | None
+    ) -> dict[str, Any]:
+        """Store a vote and its scrubbed reason (``POST /api/feedback``)."""
+        from assistant.api.auth import Caller
+        from assistant.api.routes.feedback import FeedbackRequest, give_feedback
+
+        body = FeedbackRequest(
+            question_id=question_id,
+            vote=vote,
+            reason=reason[:2000],
+            conversation_id=conversation_id,
+        )
+        return await self._call(give_feedback, body=body, state=self.state, caller=Caller("agent"))
+
+    # ---- trainers ------------------------------------------------------------------------
+    def locked_out(self, client: str) -> bool:
+        failures = self.state.auth_failures
+        return failures.count(client) >= failures.limit
+
+    async def login(self, username: str, password: str, client: str) -> str | None:
+        """The trainer's name if the password matches ``settings.auth.trainers``, else None."""
+        from assistant.security import verify_password
+
+        if self.locked_out(client):
+            self.state.metrics.rate_limited.labels("authentification").inc()
+            raise UiError("Trop de tentatives de connexion échouées : réessayez dans une minute.")
+        username = (username or "").strip()
+        stored = self.settings.auth.trainers.get(username)
+        ok = bool(stored) and bool(password)
+        if ok:
+            ok = await asyncio.to_thread(verify_password, password, stored)
+        if not ok:
+            self.state.auth_failures.hit(client)
+            log.info("trainer login refused")
+            return None
+        log.info("trainer login", extra={"trainer": username})
+        return username
+
+    async def list_documents(self, trainer: str) -> list[dict[str, Any]]:
+        from assistant.api.routes.documents import list_documents
+
+        return await self._call(list_documents, state=self.state, trainer=_trainer(trainer))
+
+    async def upload(
+        self, trainer: str, paths: Sequence[str | Path], *, theme: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Ingest files (``POST /api/documents``): one report per file, in a worker thread."""
+        from assistant.api.routes.documents import upload_documents
+
+        uploads = [await _upload_file(path) for path in paths]
+        return await self._call(
+            upload_documents,
+            state=self.state,
+            trainer=_trainer(trainer),
+            files=uploads,
+            theme=theme or None,
+        )
+
+    async def replace(self, trainer: str, doc_id: str, path: str | Path) -> dict[str, Any]:
+        """A new version of ``doc_id`` (``PUT /api/documents/{doc_id}``)."""
+        from assistant.api.routes.documents import replace_document
+
+        upload = await _upload_file(path)
+        return await self._call(
+            replace_document,
+            doc_id=doc_id,
+            state=self.state,
+            trainer=_trainer(trainer),
+            file=upload,
+            theme=None,
+        )
+
+    async def remove(self, trainer: str, doc_id: str) -> dict[str, Any]:
+        from assistant.api.routes.documents import remove_document
+
+        return await self._call(
+            remove_document, doc_id=doc_id, state=self.state, trainer=_trainer(trainer)
+        )
+
+    async def approve(self, trainer: str, doc_id: str) -> dict[str, Any]:
+        from assistant.api.routes.documents import approve_document
+
+        return await self._call(
+            approve_document, doc_id=doc_id, state=self.state, trainer=_trainer(trainer)
+        )
+
+    async def analytics(
+        self, trainer: str, *, since_minutes: int | None, limit: int = 200
+    ) -> dict[str, Any]:
+        from assistant.api.routes.analytics import question_analytics
+
+        return await self._call(
+            question_analytics,
+            state=self.state,
+            trainer=_trainer(trainer),
+            since_minutes=since_minutes,
+            limit=limit,
+        )
+
+    async def export_csv(self, trainer: str, *, since_minutes: int | None) -> bytes:
+        from assistant.api.routes.analytics import export_csv
+
+        response = await self._call(
+            export_csv, state=self.state, trainer=_trainer(trainer), since_minutes=since_minutes
+        )
+        return bytes(response.body)
+
+    # ---- plumbing ------------------------------------------------------------------------
+    @staticmethod
+    async def _call(route: Any, **arguments: Any) -> Any:
+        """Run an API route function with its arguments by name (its FastAPI dependencies
+        given explicitly); its refusals become ``UiError``."""
+        from fastapi import HTTPException
+        from pydantic import ValidationError
+
+        try:
+            return await route(**arguments)
+        except HTTPException as error:
+            raise UiError(str(error.detail)) from None
+        except ValidationError as error:
+            raise UiError(f"Saisie invalide : {error.errors()[0]['msg']}.") from None
+
+
+def _trainer(name: str) -> Any:
+    from assistant.api.auth import Caller
+
+    if not name:
+        from ui.texts import LOGIN_NEEDED
+
+        raise UiError(LOGIN_NEEDED)
+    return Caller("trainer", name, "interface")
+
+
+async def _upload_file(path: str | Path) -> Any:
+    """An in-memory ``UploadFile`` from a file Gradio received; the temporary copy is deleted
+    at once, so uploaded documents (which may hold personal data) do not linger on disk."""
+    from starlette.datastructures import UploadFile
+
+    path = Path(path)
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except FileNotFoundError:
+        raise UiError(
+            f"« {path.name} » n'est plus disponible (déjà importé ?) : déposez-le à nouveau."
+        ) from None
+    await asyncio.to_thread(path.unlink, missing_ok=True)
+    return UploadFile(file=io.BytesIO(data), size=len(data), filename=path.name)
