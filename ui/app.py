@@ -67,6 +67,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         messages = gr.State([])
         turns = gr.State([])
         last_answer = gr.State(None)
+        answers_by_message = gr.State({})  # chat message index -> the answer it belongs to
         trainer = gr.State("")
 
         gr.HTML(HEADER_HTML, padding=False)
@@ -96,7 +97,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                     label="Conversation avec l'assistant",
                     show_label=True,
                     height=520,
-                    feedback_options=None,
+                    feedback_options=("Like", "Dislike"),
                     group_consecutive_messages=False,
                     # No "share" button: it would send the conversation to an outside host.
                     buttons=["copy", "copy_all"],
@@ -328,21 +329,22 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             show_progress="minimal",
         )
         asked.success(
-            lambda answered: (
+            lambda answered, shown, remembered: (
                 gr.update(visible=answered is not None),
                 None,
                 "",
                 "",
+                chat_view.remember_answer(remembered, shown, answered),
             ),
-            inputs=[last_answer],
-            outputs=[feedback_group, vote, reason, feedback_status],
+            inputs=[last_answer, messages, answers_by_message],
+            outputs=[feedback_group, vote, reason, feedback_status, answers_by_message],
             api_visibility="private",
             queue=False,
         )
 
         def restart() -> tuple:
             hidden = gr.update(visible=False)
-            return [], [], [], None, _new_conversation_id(), hidden, "", hidden
+            return [], [], [], None, _new_conversation_id(), hidden, "", hidden, {}
 
         restart_outputs = [
             chatbot,
@@ -353,6 +355,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             feedback_group,
             feedback_status,
             privacy_notice,
+            answers_by_message,
         ]
         for trigger in (chatbot.clear, new_conversation.click):
             trigger(restart, outputs=restart_outputs, api_visibility="private", queue=False)
@@ -385,6 +388,37 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             give_feedback,
             inputs=[vote, reason, last_answer],
             outputs=[feedback_status],
+            api_visibility="private",
+            concurrency_limit=None,
+        )
+
+        async def thumb(remembered: dict, answered: dict | None, liked: gr.LikeData) -> tuple:
+            """👍/👎 on any answer of the conversation, not only the last one."""
+            target = chat_view.liked_answer(remembered, liked.index)
+            if liked.liked not in (True, False):
+                return gr.skip(), gr.skip()  # a vote withdrawn: the last one stays recorded
+            if target is None:
+                return "Ce message n'est pas une réponse de l'assistant : avis non enregistré.", (
+                    gr.skip()
+                )
+            choice = "up" if liked.liked else "down"
+            try:
+                result = await bridge.give_feedback(
+                    question_id=target["question_id"],
+                    vote=choice,
+                    reason="",
+                    conversation_id=target["conversation_id"],
+                )
+            except UiError as error:
+                return f"**Erreur :** {error}", gr.skip()
+            is_last = bool(answered) and answered["question_id"] == target["question_id"]
+            which = "la dernière réponse" if is_last else "une réponse précédente"
+            return f"{result['detail']} (avis sur {which}.)", choice if is_last else gr.skip()
+
+        chatbot.like(
+            thumb,
+            inputs=[answers_by_message, last_answer],
+            outputs=[feedback_status, vote],
             api_visibility="private",
             concurrency_limit=None,
         )

@@ -124,3 +124,48 @@ def test_container_passes_fusion_and_cache_settings_to_the_retriever(settings):
     )
     retriever = Container(tuned).retriever
     assert (retriever.fusion, retriever.query_cache_size) == ("rrf", 7)
+
+
+LEGACY_COLLECTION = """
+import sys, numpy as np, chromadb
+from chromadb.config import Settings
+client = chromadb.PersistentClient(path=sys.argv[1], settings=Settings(anonymized_telemetry=False))
+legacy = client.create_collection(sys.argv[2], metadata={"hnsw:space": "cosine"},
+                                  embedding_function=None)
+vectors = np.load(sys.argv[3])
+legacy.add(ids=[f"c{i}" for i in range(len(vectors))], embeddings=vectors.tolist())
+print(legacy.configuration_json["hnsw"]["ef_search"])
+"""
+
+
+def test_dense_search_returns_the_exact_nearest_passages_whatever_the_index_build(tmp_path):
+    """Chroma's HNSW is approximate and its graph depends on the build: the fusion and the
+    refusal gate read the top candidates, so they must be the exact ones (a golden question
+    was refused after one import and answered after another before the search was widened).
+    Chroma's default breadth misses about 25 of these 1,800 neighbours."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from assistant.embeddings import model_id_slug
+    from assistant.index.vector_store import SEARCH_BREADTH, ChromaVectorStore
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(1500, 64)).astype(np.float32)
+    np.save(tmp_path / "vectors.npy", vectors)
+    # A collection created as before this setting, by another process (as a past import was).
+    created = subprocess.run(
+        [sys.executable, "-c", LEGACY_COLLECTION, str(tmp_path / "chroma"),
+         f"corpus-{model_id_slug('ancien')}", str(tmp_path / "vectors.npy")],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+    assert int(created.stdout.split()[-1]) < SEARCH_BREADTH
+
+    store = ChromaVectorStore(model_id="ancien", data_dir=tmp_path)  # widened on open
+    assert store.collection.count() == 1500
+    assert store.collection.configuration_json["hnsw"]["ef_search"] == SEARCH_BREADTH
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    for query in rng.normal(size=(30, 64)):
+        exact = {f"c{i}" for i in np.argsort(-(unit @ (query / np.linalg.norm(query))))[:60]}
+        assert {chunk_id for chunk_id, _ in store.query(query.tolist(), 60, None)} == exact

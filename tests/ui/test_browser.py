@@ -113,6 +113,22 @@ def test_feedback_thumb_down_with_a_reason_is_stored(page, live):
     assert last["question_id"] == questions[-1]["question_id"]
 
 
+def test_thumb_on_an_earlier_answer_is_stored_for_that_answer(page, live):
+    ask(page, "Faut-il signaler aux habitants qu'un texte a été rédigé avec l'IA ?")
+    ask(page, "Comment choisir un bon mot de passe ?")
+    tab = page.page
+    questions = [json.loads(line) for line in live.journal("questions.jsonl").splitlines()]
+    first_id = questions[-2]["question_id"]
+    # The first « J'aime » of the conversation is on the first answer, not the last one.
+    tab.locator("#chat").get_by_role("button", name="J'aime").first.click()
+    tab.locator("#feedback-status").get_by_text("une réponse précédente").wait_for(
+        timeout=WAIT_MS
+    )
+    page.shot("avis-reponse-precedente")
+    last = [json.loads(line) for line in live.journal("avis.jsonl").splitlines()][-1]
+    assert last["question_id"] == first_id and last["vote"] == "up"
+
+
 def test_check_my_text_shows_what_it_contains(page):
     tab = page.page
     tab.get_by_role("tab", name=re.compile("Vérifier mon texte")).click()

@@ -104,3 +104,22 @@ def test_engine_history_keeps_the_last_turns():
     turns = [{"role": "user" if i % 2 == 0 else "assistant", "content": str(i)} for i in range(10)]
     history = chat_view.engine_history(turns)
     assert [t.content for t in history] == ["4", "5", "6", "7", "8", "9"]
+
+
+def test_each_message_of_an_answer_is_remembered_for_its_thumbs():
+    first = {"question_id": "q1", "conversation_id": "c"}
+    second = {"question_id": "q2", "conversation_id": "c"}
+    shown = [
+        chat_view.user_message("Première question"),
+        chat_view.assistant_message("Première réponse"),
+        chat_view.assistant_message("Sources"),
+    ]
+    remembered = chat_view.remember_answer({}, shown, first)
+    shown += [chat_view.user_message("Deuxième"), chat_view.assistant_message("Réponse 2")]
+    remembered = chat_view.remember_answer(remembered, shown, second)
+    assert chat_view.liked_answer(remembered, 1)["question_id"] == "q1"
+    assert chat_view.liked_answer(remembered, 2)["question_id"] == "q1"  # its sources
+    assert chat_view.liked_answer(remembered, 4)["question_id"] == "q2"
+    assert chat_view.liked_answer(remembered, [4, 0])["question_id"] == "q2"
+    assert chat_view.liked_answer(remembered, 0) is None  # the agent's own question
+    assert chat_view.remember_answer(remembered, shown, None) == remembered  # failed answer

@@ -122,6 +122,29 @@ def source_messages(record: Any, passages: Mapping[str, Mapping[str, Any]]) -> l
     return messages
 
 
+def remember_answer(
+    known: Mapping[str, Any] | None, shown: list[Message], answered: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Which answer each assistant message belongs to, keyed by its index in the chat (what a
+    👍/👎 on a message reports): the messages after the last question belong to the answer
+    just given (its notice, its text, its sources)."""
+    remembered = dict(known or {})
+    if answered:
+        last_question = max(
+            (i for i, message in enumerate(shown) if message.get("role") == "user"), default=-1
+        )
+        for index in range(last_question + 1, len(shown)):
+            remembered[str(index)] = dict(answered)
+    return remembered
+
+
+def liked_answer(remembered: Mapping[str, Any] | None, index: Any) -> Mapping[str, Any] | None:
+    """The answer a 👍/👎 was given to (``LikeData.index`` may be an int or a pair)."""
+    if isinstance(index, (list, tuple)):
+        index = index[0] if index else None
+    return (remembered or {}).get(str(index)) if index is not None else None
+
+
 def engine_history(turns: list[Message]) -> list[Any]:
     """The last turns, as the engine wants them (it scrubs them with this agent's vault)."""
     from assistant.chat import Turn

@@ -108,18 +108,24 @@ def write_report(
     lines.append(f"## Historique ({len(history)} exécutions)")
     lines += [
         "",
-        "| date | commit | profil | hit@5 | MRR | refus justes | refus à tort |",
-        "|---|---|---|---|---|---|---|",
+        "| date | commit | profil | hit@5 | MRR | refus justes | refus à tort | changé |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for entry in history[-15:]:
+    shown = history[-15:]
+    previous_entries = [None, *history[-16:-1]] if len(history) <= 15 else history[-16:-1]
+    for previous, entry in zip(previous_entries, shown, strict=True):
         m = entry["metrics"]
         lines.append(
             f"| {entry['date'][:16]} | {entry['commit']} | {entry['profile']} | "
             f"{m.get('hit_at_5', {}).get('value', 0):.3f} | "
             f"{m.get('mrr', {}).get('value', 0):.3f} | "
             f"{m.get('refusal_accuracy', {}).get('value', 0):.3f} | "
-            f"{m.get('false_refusal_rate', {}).get('value', 0):.3f} |"
+            f"{m.get('false_refusal_rate', {}).get('value', 0):.3f} | "
+            f"{_what_changed(previous, entry)} |"
         )
+    lines.append(
+        "\nUne ligne marquée « jeux » ou « corpus » ne se compare pas directement à la précédente."
+    )
     lines += ["", "## Questions dont le résultat a changé depuis l'exécution précédente", ""]
     same_profile = [e for e in history[:-1] if e["profile"] == latest["profile"]]
     changes = changed_items(same_profile[-1], latest) if same_profile else []
@@ -151,3 +157,15 @@ def write_report(
     path = output_dir / "rapport-qualite.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _what_changed(previous: dict | None, entry: dict) -> str:
+    """What makes a run incomparable with the one before: the golden sets or the corpus."""
+    if previous is None:
+        return ""
+    changed = [
+        label
+        for key, label in (("dataset_hash", "jeux"), ("corpus_hash", "corpus"))
+        if previous.get(key) != entry.get(key)
+    ]
+    return ", ".join(changed)
