@@ -101,8 +101,11 @@ def main() -> None:
     from assistant.evaluation.datasets import load_items
     from assistant.settings import load_settings
 
+    # No question-embedding cache: the same questions are asked in every pass, and each must
+    # cost its embedding as a new question would.
     container = Container(load_settings(
-        data_dir=Path(tempfile.mkdtemp(prefix="bench-pipeline-")), llm={"backend": "extractive"}))
+        data_dir=Path(tempfile.mkdtemp(prefix="bench-pipeline-")), llm={"backend": "extractive"},
+        retrieval={"query_cache_size": 0}))
     container.ingestor.ingest_paths([ROOT / "corpus"])
     container.question_scrubber.warm_up()
     questions = [i.question for i in load_items() if i.kind in ("in_scope", "out_of_scope")]
