@@ -143,9 +143,17 @@ def test_the_image_build_steps_give_a_working_app(tmp_path):
     import httpx
 
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    dist, venv = tmp_path / "dist", tmp_path / "venv"
+    dist, venv, source = tmp_path / "dist", tmp_path / "venv", tmp_path / "src"
     pip = dict(check=True, capture_output=True, text=True, timeout=900)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT],
+    # What the Dockerfile copies into its build stage, built outside the repository (a build
+    # writes build/ beside its sources).
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for package in ("assistant", "guardrails", "ui"):
+        shutil.copytree(ROOT / package, source / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source],
                    **pip)
     subprocess.run([sys.executable, "-m", "venv", venv], **pip)
     python = venv / "bin" / "python"

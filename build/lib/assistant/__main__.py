@@ -1,3 +1,0 @@
-from assistant.cli import app
-
-app(prog_name="assistant")

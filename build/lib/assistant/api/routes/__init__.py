@@ -1,1 +1,0 @@
-"""One router per file; ``create_app`` includes them all."""
