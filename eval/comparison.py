@@ -51,11 +51,7 @@ def compare_configurations(
     scrubbed questions, and no retrieval ever sees a raw name).
     """
     r = container.settings.retrieval
-    questions = {
-        item.id: container.question_scrubber.scrub(item.question).text
-        for item in items
-        if item.kind != "injection" and not item.turns
-    }
+    questions = scrubbed_single_questions(container, items)
     other_fusion = "rrf" if r.fusion == "score" else "score"
     configurations = [(container, "hybrid", r.fusion), (container, "hybrid", other_fusion),
                       (container, "dense", r.fusion), (container, "lexical", r.fusion)]
@@ -75,6 +71,16 @@ def compare_configurations(
                      "default": owner is container and (mode, fusion) == ("hybrid", r.fusion),
                      **scores})
     return rows
+
+
+def scrubbed_single_questions(container, items) -> dict[str, str]:
+    """Item id -> question scrubbed as in production, for the items asked without history
+    (injection attempts left out): what retrieval comparisons and gate fitting run on."""
+    return {
+        item.id: container.question_scrubber.scrub(item.question).text
+        for item in items
+        if item.kind != "injection" and not item.turns
+    }
 
 
 def _container_with(container, embedding_backend: str, corpus_dir):

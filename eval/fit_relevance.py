@@ -60,13 +60,13 @@ def collect(
         )
         container = Container(settings)
         container.ingestor.ingest_paths([ROOT / "corpus"])
+        from eval.comparison import scrubbed_single_questions
+
+        items = {item.id: item for item in load_items()}
         signals, labels = [], []
-        for item in load_items():
-            if item.turns or item.kind == "injection":
-                continue
-            question = container.question_scrubber.scrub(item.question).text
+        for item_id, question in scrubbed_single_questions(container, items.values()).items():
             signals.append(container.retriever.retrieve(question).signals)
-            labels.append(0 if item.kind == "out_of_scope" else 1)
+            labels.append(0 if items[item_id].kind == "out_of_scope" else 1)
         return np.array(labels), signals, container.embedder.model_id
     finally:
         if not reuse:

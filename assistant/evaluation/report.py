@@ -111,9 +111,8 @@ def write_report(
         "| date | commit | profil | hit@5 | MRR | refus justes | refus à tort | changé |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    shown = history[-15:]
-    previous_entries = [None, *history[-16:-1]] if len(history) <= 15 else history[-16:-1]
-    for previous, entry in zip(previous_entries, shown, strict=True):
+    for position in range(max(0, len(history) - 15), len(history)):
+        entry, previous = history[position], history[position - 1] if position else None
         m = entry["metrics"]
         lines.append(
             f"| {entry['date'][:16]} | {entry['commit']} | {entry['profile']} | "
