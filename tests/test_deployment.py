@@ -128,6 +128,17 @@ def _runtime_env(dockerfile: str) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in pairs)
 
 
+def _build_stage_copies(dockerfile: str) -> list[str]:
+    """The files and folders the Dockerfile's build stage copies from the repository."""
+    build = dockerfile.split("AS runtime", 1)[0]
+    return [
+        name
+        for line in build.splitlines()
+        if line.startswith("COPY ") and "--from" not in line
+        for name in line.split()[1:-1]
+    ]
+
+
 @pytest.mark.slow
 def test_the_image_build_steps_give_a_working_app(tmp_path):
     """The Dockerfile's steps without a Docker engine (none runs here): the project installed as
@@ -137,22 +148,24 @@ def test_the_image_build_steps_give_a_working_app(tmp_path):
     wheel, a dependency only the dev extra brings)."""
     import re
     import shutil
-    import socket
     import time
 
     import httpx
 
+    from tests.servers.live_app import free_socket
+
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     dist, venv, source = tmp_path / "dist", tmp_path / "venv", tmp_path / "src"
     pip = dict(check=True, capture_output=True, text=True, timeout=900)
-    # What the Dockerfile copies into its build stage, built outside the repository (a build
-    # writes build/ beside its sources).
+    # What the Dockerfile's build stage copies, built outside the repository (a build writes
+    # build/ beside its sources).
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, source / name)
-    for package in ("assistant", "guardrails", "ui"):
-        shutil.copytree(ROOT / package, source / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+    for name in _build_stage_copies(dockerfile):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source],
                    **pip)
     subprocess.run([sys.executable, "-m", "venv", venv], **pip)
@@ -164,8 +177,7 @@ def test_the_image_build_steps_give_a_working_app(tmp_path):
 
     app_dir = tmp_path / "app"
     shutil.copytree(ROOT / "corpus" / "charte", app_dir / "corpus" / "charte")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+    with free_socket() as probe:
         port = probe.getsockname()[1]
     env = {
         **_runtime_env(dockerfile),
