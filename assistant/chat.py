@@ -401,8 +401,7 @@ class ChatEngine:
                     return rewritten
             except LLMError:
                 pass
-        previous = next((text for role, text in reversed(history) if role == "user"), "")
-        return f"{question} ({previous})" if previous else question
+        return condense_without_model(question, history)
 
     def _finish(
         self,
@@ -424,6 +423,19 @@ def _passage_text(passage: Passage) -> str:
     where = passage.section_path or passage.title
     page = f", page {passage.page}" if passage.page else ""
     return f"Source : {passage.title} — {where}{page}\n{passage.text}"
+
+
+def condense_without_model(question: str, history: list[tuple[str, str]]) -> str:
+    """The follow-up with the agent's previous questions (at most ``_CONTEXT_QUESTIONS``, the
+    oldest first), when no model can rewrite it: a conversation's topic is usually set by its
+    first question ("une image du maire générée par IA ?" then "et pour rire, en interne ?"),
+    and the answers are left out (their wording comes from the passages already cited, and it
+    drowns the new question's terms)."""
+    previous = [text for role, text in history if role == "user"][-_CONTEXT_QUESTIONS:]
+    return f"{question} ({' '.join(previous)})" if previous else question
+
+
+_CONTEXT_QUESTIONS = 3
 
 
 def _looks_like_follow_up(question: str) -> bool:

@@ -156,6 +156,35 @@ def test_follow_up_is_condensed_from_the_scrubbed_history(corpus):
     assert record.citations[0]["doc_id"] == "cyber"
 
 
+def test_without_a_model_a_follow_up_keeps_the_topic_of_the_first_question(corpus):
+    record = corpus.chat_engine.ask(
+        "Et le DPO ?",
+        history=[
+            Turn("user", f"{NAME} a envoyé un fichier à la mauvaise personne : fuite de données ?"),
+            Turn("assistant", "Oui, c'est une fuite de données [1]."),
+            Turn("user", "D'accord, merci."),
+            Turn("assistant", "Avec plaisir."),
+        ],
+    )
+    assert record.backend == "extractive"
+    assert record.standalone_question == (
+        "Et le DPO ? ([PERSONNE_1] a envoyé un fichier à la mauvaise personne : "
+        "fuite de données ? D'accord, merci.)"
+    )
+    assert not record.refused and record.citations[0]["doc_id"] == "cyber"
+    assert "72 heures" in record.answer
+
+
+def test_without_a_model_only_the_last_three_questions_are_kept():
+    from assistant.chat import condense_without_model
+
+    history = [("user", f"question {n}") for n in range(1, 6)] + [("assistant", "réponse")]
+    assert condense_without_model("Et alors ?", history) == (
+        "Et alors ? (question 3 question 4 question 5)"
+    )
+    assert condense_without_model("Et alors ?", [("assistant", "Bonjour")]) == "Et alors ?"
+
+
 def test_extractive_answer_cites_its_passages(corpus):
     record = corpus.chat_engine.ask("Que faire après une fuite de données ?")
     assert record.backend == "extractive"
