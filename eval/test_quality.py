@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from assistant.evaluation.datasets import load_items
+from assistant.evaluation.metrics import normalise_fact_text
+from assistant.ingestion.loaders import load_document
 from eval.conftest import eval_profile
 
 EVAL_DIR = Path(__file__).parent
@@ -25,6 +27,42 @@ def test_datasets_have_the_required_sizes():
     assert kinds.count("pii") >= 10
     assert kinds.count("multi_turn") >= 5
     assert kinds.count("injection") >= 5
+
+
+def _corpus_sections() -> dict[tuple[str, str], str]:
+    """(document id, heading) -> the text under that heading, subsections included, as the
+    ingestion reads it."""
+    texts: dict[tuple[str, str], list[str]] = {}
+    for path in sorted((EVAL_DIR.parent / "corpus").rglob("*.md")):
+        if path.name == "README.md":
+            continue
+        document = load_document(path)
+        doc_id = str(document.metadata.get("id") or path.stem)
+        for block in document.blocks:
+            for heading in block.heading_path:
+                texts.setdefault((doc_id, heading.strip()), []).append(block.text)
+    return {key: "\n".join(parts) for key, parts in texts.items()}
+
+
+def test_expected_sources_and_key_facts_are_in_the_corpus():
+    """A misspelt section or a fact the sources do not state would count as a miss forever."""
+    sections = _corpus_sections()
+    unknown, unstated = [], []
+    for item in ITEMS:
+        texts = []
+        for source in item.expected_sources:
+            key = (source.doc, source.section.strip())
+            if key not in sections:
+                unknown.append(f"{item.id} : {source.doc} § {source.section}")
+            texts.append(sections.get(key, ""))
+        where = normalise_fact_text(" ".join(texts))
+        unstated += [
+            f"{item.id} : {fact}"
+            for fact in item.key_facts
+            if item.expected_sources and normalise_fact_text(fact) not in where
+        ]
+    assert not unknown, "sections attendues absentes du corpus :\n" + "\n".join(unknown)
+    assert not unstated, "faits clés absents des sources attendues :\n" + "\n".join(unstated)
 
 
 @pytest.mark.parametrize("name", sorted(PROFILE["floors"]))
