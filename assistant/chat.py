@@ -35,7 +35,7 @@ from assistant.prompts import (
     fit_passages,
     refusal_answer,
 )
-from assistant.retrieval import HybridRetriever, Passage, RetrievalResult
+from assistant.retrieval import HybridRetriever, Passage, RetrievalResult, fuse_retrievals
 
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 _FOLLOW_UP = re.compile(
@@ -78,10 +78,14 @@ class AnswerRecord:
     answer_tokens: int
     timings: dict[str, float] = field(default_factory=dict)
     prompts_sent: list[list[dict]] = field(default_factory=list, repr=False)
+    # What the retrieval returned, best first, even when the gate refused (for the quality
+    # suite); the citations are the passages actually given.
+    retrieved: list[Passage] = field(default_factory=list, repr=False)
 
     def to_public(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("prompts_sent")
+        data.pop("retrieved")
         data["finding_types"] = sorted({f["type"] for f in self.findings})
         return data
 
@@ -261,18 +265,24 @@ class ChatEngine:
         prompts_sent: list[list[dict]] = []
 
         backend = self.backend_for_request()
-        standalone = scrubbed_question
+        standalone, rewritten_by_model = scrubbed_question, False
         if scrubbed_history and _looks_like_follow_up(scrubbed_question):
             started = time.perf_counter()
-            standalone = await self._condense(
+            standalone, rewritten_by_model = await self._condense(
                 scrubbed_question, scrubbed_history, backend, prompts_sent
             )
             timings["condense_ms"] = _ms(started)
 
         started = time.perf_counter()
-        retrieval: RetrievalResult = await self._preparation.run(
-            total_started, functools.partial(self.retriever.retrieve, standalone, theme=theme)
-        )
+        if standalone != scrubbed_question and not rewritten_by_model:
+            # The follow-up glued to the previous questions: its own words weigh little there,
+            # so its own passages are fused in (the gate still reads the whole context).
+            retrieve = functools.partial(
+                self._retrieve_follow_up, standalone, scrubbed_question, theme
+            )
+        else:
+            retrieve = functools.partial(self.retriever.retrieve, standalone, theme=theme)
+        retrieval: RetrievalResult = await self._preparation.run(total_started, retrieve)
         timings["retrieve_ms"] = _ms(started)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings.items()})
         passages = retrieval.passages
@@ -298,6 +308,7 @@ class ChatEngine:
             answer_tokens=0,
             timings=timings,
             prompts_sent=prompts_sent,
+            retrieved=list(passages),
         )
 
         if not passages or retrieval.relevance < self.min_relevance:
@@ -382,13 +393,24 @@ class ChatEngine:
         else:
             await self._slots.acquire()
 
+    def _retrieve_follow_up(
+        self, with_context: str, follow_up: str, theme: str | None
+    ) -> RetrievalResult:
+        top_k = self.retriever.top_k
+        return fuse_retrievals(
+            self.retriever.retrieve(with_context, theme=theme, top_k=2 * top_k),
+            self.retriever.retrieve(follow_up, theme=theme, top_k=2 * top_k),
+            top_k=top_k,
+        )
+
     async def _condense(
         self,
         question: str,
         history: list[tuple[str, str]],
         backend: Any,
         prompts_sent: list[list[dict]],
-    ) -> str:
+    ) -> tuple[str, bool]:
+        """The follow-up as a standalone question, and whether a model rewrote it."""
         if getattr(backend, "name", "extractive") != "extractive":
             messages = condense_messages(question, history)
             prompts_sent.append([asdict(m) for m in messages])
@@ -398,10 +420,10 @@ class ChatEngine:
                     "".join(pieces).strip().splitlines()[0] if "".join(pieces).strip() else ""
                 )
                 if 3 <= len(rewritten.split()) <= 80:
-                    return rewritten
+                    return rewritten, True
             except LLMError:
                 pass
-        return condense_without_model(question, history)
+        return condense_without_model(question, history), False
 
     def _finish(
         self,

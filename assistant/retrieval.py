@@ -292,6 +292,32 @@ class HybridRetriever:
         return fused
 
 
+def fuse_retrievals(
+    primary: RetrievalResult, secondary: RetrievalResult, *, top_k: int, rrf_k: int = 10
+) -> RetrievalResult:
+    """Both rankings' sections by reciprocal rank fusion (equal weights), best ``top_k``.
+
+    The refusal gate's relevance and its signals stay the primary retrieval's; timings add up.
+    """
+    scores: dict[tuple[str, str], float] = {}
+    passages: dict[tuple[str, str], Passage] = {}
+    for ranking in (primary.passages, secondary.passages):
+        for rank, passage in enumerate(ranking):
+            key = (passage.doc_id, passage.section_path)
+            scores[key] = scores.get(key, 0.0) + 1.0 / (rrf_k + rank + 1)
+            passages.setdefault(key, passage)
+    best = sorted(scores, key=scores.__getitem__, reverse=True)[:top_k]
+    timings = dict(primary.timings)
+    for name, value in secondary.timings.items():
+        timings[name] = round(timings.get(name, 0.0) + value, 3)
+    return RetrievalResult(
+        passages=[passages[key] for key in best],
+        relevance=primary.relevance,
+        timings=timings,
+        signals=dict(primary.signals),
+    )
+
+
 @functools.lru_cache(maxsize=8192)
 def _passage_terms(text: str) -> frozenset[str]:
     """The analysed terms of a passage (cached: the same passages come back question after

@@ -74,9 +74,8 @@ def run_item(container, item: GoldenItem) -> ItemResult:
     started = time.perf_counter()
     record = engine.ask(item.question, history=history, restore=False)
     latency = (time.perf_counter() - started) * 1000
-    retrieval = container.retriever.retrieve(record.standalone_question, top_k=5)
     rank = None
-    for position, passage in enumerate(retrieval.passages, start=1):
+    for position, passage in enumerate(record.retrieved[:5], start=1):
         if any(
             section_matches(e.doc, e.section, passage.doc_id, passage.section_path)
             for e in item.expected_sources
@@ -117,7 +116,7 @@ def run_item(container, item: GoldenItem) -> ItemResult:
         backend=record.backend,
         answer=record.answer_scrubbed,
         standalone_question=record.standalone_question,
-        passages="\n\n".join(f"[{n}] {p.text}" for n, p in enumerate(retrieval.passages, 1)),
+        passages="\n\n".join(f"[{n}] {p.text}" for n, p in enumerate(record.retrieved[:5], 1)),
     )
 
 

@@ -175,6 +175,27 @@ def test_without_a_model_a_follow_up_keeps_the_topic_of_the_first_question(corpu
     assert "72 heures" in record.answer
 
 
+def test_without_a_model_the_follow_up_s_own_passages_are_fused_with_the_context_s(corpus):
+    from assistant.retrieval import fuse_retrievals
+
+    corpus.retriever.top_k = 1
+    record = corpus.chat_engine.ask(
+        "Et le référent IA ?",
+        history=[Turn("user", "Un fichier est parti chez la mauvaise personne : une fuite ?")],
+    )
+    retrieve = corpus.retriever.retrieve
+    expected = fuse_retrievals(
+        retrieve(record.standalone_question, top_k=2), retrieve(record.scrubbed_question, top_k=2),
+        top_k=1,
+    )
+    assert record.retrieved == expected.passages
+    # The question glued to its context alone finds the leak; the follow-up is about the
+    # référent IA.
+    assert retrieve(record.standalone_question, top_k=1).passages[0].doc_id == "cyber"
+    assert record.retrieved[0].section == "Article 12 – Le DPO et le référent IA"
+    assert record.citations[0]["section"] == "Article 12 – Le DPO et le référent IA"
+
+
 def test_without_a_model_only_the_last_three_questions_are_kept():
     from assistant.chat import condense_without_model
 

@@ -169,3 +169,27 @@ def test_dense_search_returns_the_exact_nearest_passages_whatever_the_index_buil
     for query in rng.normal(size=(30, 64)):
         exact = {f"c{i}" for i in np.argsort(-(unit @ (query / np.linalg.norm(query))))[:60]}
         assert {chunk_id for chunk_id, _ in store.query(query.tolist(), 60, None)} == exact
+
+
+def _passage(doc_id: str, section: str):
+    from assistant.retrieval import Passage
+
+    return Passage(
+        chunk_id=f"{doc_id}-{section}", doc_id=doc_id, title=doc_id, section=section,
+        section_path=section, page=None, theme="", version="1", text=f"{doc_id} {section}",
+        score=0.0, dense_score=0.0, lexical_score=0.0, term_coverage=0.0,
+    )
+
+
+def test_two_retrievals_are_fused_by_section_rank_with_the_first_ones_gate():
+    from assistant.retrieval import RetrievalResult, fuse_retrievals
+
+    a, b, c, d = (_passage("charte", s) for s in ("A", "B", "C", "D"))
+    with_context = RetrievalResult([a, b, c], relevance=0.9, timings={"embed_ms": 2.0},
+                                   signals={"bm25_top": 4.0})
+    follow_up = RetrievalResult([c, d, a], relevance=0.1, timings={"embed_ms": 3.0})
+    fused = fuse_retrievals(with_context, follow_up, top_k=3)
+    # a: 1/11 + 1/13, c: 1/13 + 1/11 (ties keep the first retrieval's order), b: 1/12, d: 1/12
+    assert [p.section for p in fused.passages] == ["A", "C", "B"]
+    assert fused.relevance == 0.9 and fused.signals == {"bm25_top": 4.0}
+    assert fused.timings == {"embed_ms": 5.0}
