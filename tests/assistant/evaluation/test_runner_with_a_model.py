@@ -1,0 +1,69 @@
+"""The quality suite's runner with a real model behind the OpenAI-compatible API: llama.cpp's
+server serving SmolLM2-135M-Instruct (tests/servers/llamacpp.py), as `EVAL_PROFILE=openai` runs
+it against a production server.
+
+With the embedded profile no prompt is ever sent (extractive answers), so "personal data in the
+prompts actually sent" is only exercised here. The tiny English model says nothing about answer
+quality: these tests are about what reaches it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evaluation.datasets import load_items
+from assistant.evaluation.runner import compute_metrics, run_item
+from guardrails.pii.findings import ScrubResult
+from tests.conftest import ROOT
+from tests.servers.llamacpp import LlamaCppServer
+
+# The conversations carrying personal data in an earlier turn: the history reaches two prompts
+# (the rewriting of the follow-up, then the answer), the hardest case. About 6 s each.
+CONVERSATIONS = [item for item in load_items() if item.pii_values and item.turns]
+
+
+@pytest.fixture(scope="module")
+def model_container(tmp_path_factory):
+    from assistant.container import Container
+    from assistant.settings import load_settings
+
+    with LlamaCppServer(n_ctx=1024) as server:
+        settings = load_settings(
+            data_dir=tmp_path_factory.mktemp("data"),
+            corpus_dir=ROOT / "corpus",
+            embeddings={"backend": "hashing"},
+            llm={
+                "backend": "openai",
+                "openai_base_url": server.base_url,
+                "openai_model": server.model_alias,
+                "context_window": server.n_ctx,
+                "max_answer_tokens": 16,
+            },
+            # Every question reaches the model: the gate is not what is tested here.
+            retrieval={"min_relevance": 0.0},
+        )
+        container = Container(settings)
+        outcomes = container.ingestor.ingest_paths([ROOT / "corpus"])
+        assert all(outcome.ok for outcome in outcomes)
+        container.backends.refresh_sync()
+        yield container
+
+
+def test_golden_personal_data_never_reaches_the_prompts_sent_to_a_real_model(model_container):
+    assert len(CONVERSATIONS) >= 5
+    results = [run_item(model_container, item) for item in CONVERSATIONS]
+    assert all(r.backend.startswith("openai") and r.prompt_tokens > 0 for r in results)
+    assert [r.id for r in results if r.leaks] == []
+    assert compute_metrics(results)["pii_leak_rate"].value == 0.0
+
+
+def test_a_leak_into_the_prompts_sent_is_caught(model_container, monkeypatch):
+    """The same run with the masking switched off: the metric must see the values in the
+    condensation and answer prompts (a check that could not fail would be worthless)."""
+    item = next(i for i in CONVERSATIONS if i.id == "conv-02")
+    scrubber = model_container.chat_engine.scrubber
+    monkeypatch.setattr(
+        scrubber, "scrub_many", lambda texts, vault=None: [ScrubResult(t, ()) for t in texts]
+    )
+    result = run_item(model_container, item)
+    assert result.backend.startswith("openai") and result.prompt_tokens > 0
+    assert set(result.leaks) == set(item.pii_values)
