@@ -37,6 +37,7 @@ def model_container(tmp_path_factory):
                 "openai_model": server.model_alias,
                 "context_window": server.n_ctx,
                 "max_answer_tokens": 16,
+                "timeout_s": 30,  # a stalled server falls back instead of holding the suite
             },
             # Every question reaches the model: the gate is not what is tested here.
             retrieval={"min_relevance": 0.0},
