@@ -3,8 +3,9 @@ server serving SmolLM2-135M-Instruct (tests/servers/llamacpp.py), as `EVAL_PROFI
 it against a production server.
 
 With the embedded profile no prompt is ever sent (extractive answers), so "personal data in the
-prompts actually sent" is only exercised here. The tiny English model says nothing about answer
-quality: these tests are about what reaches it."""
+prompts actually sent" is only exercised here; so is the judge's calibration over a real model.
+The tiny English model says nothing about answer quality: these tests are about what reaches it
+and what is trusted."""
 
 from __future__ import annotations
 
@@ -22,31 +23,36 @@ CONVERSATIONS = [item for item in load_items() if item.pii_values and item.turns
 
 
 @pytest.fixture(scope="module")
-def model_container(tmp_path_factory):
+def llama_server():
+    with LlamaCppServer(n_ctx=1024) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def model_container(llama_server, tmp_path_factory):
     from assistant.container import Container
     from assistant.settings import load_settings
 
-    with LlamaCppServer(n_ctx=1024) as server:
-        settings = load_settings(
-            data_dir=tmp_path_factory.mktemp("data"),
-            corpus_dir=ROOT / "corpus",
-            embeddings={"backend": "hashing"},
-            llm={
-                "backend": "openai",
-                "openai_base_url": server.base_url,
-                "openai_model": server.model_alias,
-                "context_window": server.n_ctx,
-                "max_answer_tokens": 16,
-                "timeout_s": 30,  # a stalled server falls back instead of holding the suite
-            },
-            # Every question reaches the model: the gate is not what is tested here.
-            retrieval={"min_relevance": 0.0},
-        )
-        container = Container(settings)
-        outcomes = container.ingestor.ingest_paths([ROOT / "corpus"])
-        assert all(outcome.ok for outcome in outcomes)
-        container.backends.refresh_sync()
-        yield container
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("data"),
+        corpus_dir=ROOT / "corpus",
+        embeddings={"backend": "hashing"},
+        llm={
+            "backend": "openai",
+            "openai_base_url": llama_server.base_url,
+            "openai_model": llama_server.model_alias,
+            "context_window": llama_server.n_ctx,
+            "max_answer_tokens": 16,
+            "timeout_s": 30,  # a stalled server falls back instead of holding the suite
+        },
+        # Every question reaches the model: the gate is not what is tested here.
+        retrieval={"min_relevance": 0.0},
+    )
+    container = Container(settings)
+    outcomes = container.ingestor.ingest_paths([ROOT / "corpus"])
+    assert all(outcome.ok for outcome in outcomes)
+    container.backends.refresh_sync()
+    yield container
 
 
 def test_golden_personal_data_never_reaches_the_prompts_sent_to_a_real_model(model_container):
@@ -68,3 +74,19 @@ def test_a_leak_into_the_prompts_sent_is_caught(model_container, monkeypatch):
     result = run_item(model_container, item)
     assert result.backend.startswith("openai") and result.prompt_tokens > 0
     assert set(result.leaks) == set(item.pii_values)
+
+
+def test_a_tiny_real_model_is_not_trusted_as_a_judge(llama_server):
+    """The judge's calibration through the real OpenAI-compatible path: SmolLM2-135M, an
+    English model of 135 million parameters, cannot tell a faithful French answer from an
+    invented one, and the hand labels must show it before any faithfulness score is kept."""
+    from assistant.evaluation.judge import AnswerJudge
+    from assistant.llm.openai_backend import OpenAICompatibleBackend
+
+    backend = OpenAICompatibleBackend(
+        base_url=llama_server.base_url, api_key="sk-test", model=llama_server.model_alias,
+        timeout_s=30,
+    )
+    calibration = AnswerJudge(backend).calibrate()
+    assert calibration.count >= 16
+    assert not calibration.trusted, calibration.reason
