@@ -38,9 +38,12 @@ from assistant.prompts import (
 from assistant.retrieval import HybridRetriever, Passage, RetrievalResult, fuse_retrievals
 
 _CITATION = re.compile(r"\[(\d{1,2})\]")
+# A question that only makes sense with the conversation: it opens on a link word or on a
+# subject pronoun that is not impersonal ("Il veut aussi…", not "Il faut…"), or it points back.
 _FOLLOW_UP = re.compile(
     r"^(et|mais|alors|donc|aussi|ok|d'accord|dans ce cas|pareil|même|idem)\b|"
-    r"\b(ça|cela|celui|celle|ceux|celles|le même|la même|y|en)\b",
+    r"^(il|elle|ils|elles)\b(?!\s+(faut|y a|est|s'agit|existe|reste|suffit|vaut)\b)|"
+    r"\b(ça|cela|celui|celle|ceux|celles|le même|la même|en|aussi)\b|(?<!il )\by\b",
     re.IGNORECASE,
 )
 

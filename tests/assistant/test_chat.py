@@ -196,6 +196,23 @@ def test_without_a_model_the_follow_up_s_own_passages_are_fused_with_the_context
     assert record.citations[0]["section"] == "Article 12 – Le DPO et le référent IA"
 
 
+@pytest.mark.parametrize(
+    ("question", "follow_up"),
+    [
+        ("Et pour les élus ?", True),
+        ("Il veut aussi savoir comment son tarif a été calculé : on doit lui répondre ?", True),
+        ("Elle demande à voir tout son dossier, je fais comment pour lui transmettre ?", True),
+        ("Il faut déclarer les traitements de données au registre de la collectivité ?", False),
+        ("Il y a une procédure pour demander un nouvel outil d'intelligence artificielle ?", False),
+        ("Quel est le rôle du délégué à la protection des données dans la collectivité ?", False),
+    ],
+)
+def test_what_counts_as_a_follow_up(question, follow_up):
+    from assistant.chat import _looks_like_follow_up
+
+    assert _looks_like_follow_up(question) is follow_up
+
+
 def test_without_a_model_only_the_last_three_questions_are_kept():
     from assistant.chat import condense_without_model
 
