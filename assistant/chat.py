@@ -450,6 +450,9 @@ def _passage_text(passage: Passage) -> str:
     return f"Source : {passage.title} — {where}{page}\n{passage.text}"
 
 
+_CONTEXT_QUESTIONS = 3
+
+
 def condense_without_model(question: str, history: list[tuple[str, str]]) -> str:
     """The follow-up with the agent's previous questions (at most ``_CONTEXT_QUESTIONS``, the
     oldest first), when no model can rewrite it: a conversation's topic is usually set by its
@@ -458,9 +461,6 @@ def condense_without_model(question: str, history: list[tuple[str, str]]) -> str
     drowns the new question's terms)."""
     previous = [text for role, text in history if role == "user"][-_CONTEXT_QUESTIONS:]
     return f"{question} ({' '.join(previous)})" if previous else question
-
-
-_CONTEXT_QUESTIONS = 3
 
 
 def _looks_like_follow_up(question: str) -> bool:
