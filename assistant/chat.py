@@ -279,7 +279,7 @@ class ChatEngine:
         started = time.perf_counter()
         if standalone != scrubbed_question and not rewritten_by_model:
             # The follow-up glued to the previous questions: its own words weigh little there,
-            # so its own passages are fused in (the gate still reads the whole context).
+            # so its own passages reorder the context's (the gate still reads the context).
             retrieve = functools.partial(
                 self._retrieve_follow_up, standalone, scrubbed_question, theme
             )
@@ -399,11 +399,10 @@ class ChatEngine:
     def _retrieve_follow_up(
         self, with_context: str, follow_up: str, theme: str | None
     ) -> RetrievalResult:
-        top_k = self.retriever.top_k
         return fuse_retrievals(
-            self.retriever.retrieve(with_context, theme=theme, top_k=2 * top_k),
-            self.retriever.retrieve(follow_up, theme=theme, top_k=2 * top_k),
-            top_k=top_k,
+            self.retriever.retrieve(with_context, theme=theme),
+            self.retriever.retrieve(follow_up, theme=theme),
+            top_k=self.retriever.top_k,
         )
 
     async def _condense(

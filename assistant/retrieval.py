@@ -293,18 +293,27 @@ class HybridRetriever:
 
 
 def fuse_retrievals(
-    primary: RetrievalResult, secondary: RetrievalResult, *, top_k: int, rrf_k: int = 10
+    primary: RetrievalResult,
+    secondary: RetrievalResult,
+    *,
+    top_k: int,
+    secondary_weight: float = 0.5,
+    rrf_k: int = 10,
 ) -> RetrievalResult:
-    """Both rankings' sections by reciprocal rank fusion (equal weights), best ``top_k``.
+    """The primary ranking's sections, reordered by their agreement with the secondary one
+    (weighted reciprocal rank fusion), best ``top_k``.
 
-    The refusal gate's relevance and its signals stay the primary retrieval's; timings add up.
+    At half weight over rankings of ``top_k`` passages, a section found only by the secondary
+    retrieval scores below the primary's last one: it reorders, it does not add (a follow-up's
+    own words, "Même pour rire ?", find noise). The refusal gate's relevance and its signals
+    stay the primary retrieval's; timings add up.
     """
     scores: dict[tuple[str, str], float] = {}
     passages: dict[tuple[str, str], Passage] = {}
-    for ranking in (primary.passages, secondary.passages):
+    for weight, ranking in ((1.0, primary.passages), (secondary_weight, secondary.passages)):
         for rank, passage in enumerate(ranking):
             key = (passage.doc_id, passage.section_path)
-            scores[key] = scores.get(key, 0.0) + 1.0 / (rrf_k + rank + 1)
+            scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank + 1)
             passages.setdefault(key, passage)
     best = sorted(scores, key=scores.__getitem__, reverse=True)[:top_k]
     timings = dict(primary.timings)

@@ -175,25 +175,24 @@ def test_without_a_model_a_follow_up_keeps_the_topic_of_the_first_question(corpu
     assert "72 heures" in record.answer
 
 
-def test_without_a_model_the_follow_up_s_own_passages_are_fused_with_the_context_s(corpus):
+def test_without_a_model_the_follow_up_s_own_words_reorder_the_context_s_passages(corpus):
     from assistant.retrieval import fuse_retrievals
 
-    corpus.retriever.top_k = 1
+    corpus.retriever.top_k = 2
     record = corpus.chat_engine.ask(
         "Et le référent IA ?",
         history=[Turn("user", "Un fichier est parti chez la mauvaise personne : une fuite ?")],
     )
     retrieve = corpus.retriever.retrieve
-    expected = fuse_retrievals(
-        retrieve(record.standalone_question, top_k=2), retrieve(record.scrubbed_question, top_k=2),
-        top_k=1,
-    )
+    with_context = retrieve(record.standalone_question)
+    expected = fuse_retrievals(with_context, retrieve(record.scrubbed_question), top_k=2)
     assert record.retrieved == expected.passages
-    # The question glued to its context alone finds the leak; the follow-up is about the
-    # référent IA.
-    assert retrieve(record.standalone_question, top_k=1).passages[0].doc_id == "cyber"
+    # The question glued to its context puts the leak first; the follow-up is about the
+    # référent IA, which the context's passages also hold.
+    assert [p.doc_id for p in with_context.passages] == ["cyber", "charte"]
     assert record.retrieved[0].section == "Article 12 – Le DPO et le référent IA"
     assert record.citations[0]["section"] == "Article 12 – Le DPO et le référent IA"
+    assert {p.chunk_id for p in record.retrieved} == {p.chunk_id for p in with_context.passages}
 
 
 @pytest.mark.parametrize(

@@ -181,15 +181,17 @@ def _passage(doc_id: str, section: str):
     )
 
 
-def test_two_retrievals_are_fused_by_section_rank_with_the_first_ones_gate():
+def test_the_second_retrieval_reorders_the_first_one_s_sections_and_adds_none():
     from assistant.retrieval import RetrievalResult, fuse_retrievals
 
     a, b, c, d = (_passage("charte", s) for s in ("A", "B", "C", "D"))
     with_context = RetrievalResult([a, b, c], relevance=0.9, timings={"embed_ms": 2.0},
                                    signals={"bm25_top": 4.0})
-    follow_up = RetrievalResult([c, d, a], relevance=0.1, timings={"embed_ms": 3.0})
+    follow_up = RetrievalResult([d, c, a], relevance=0.1, timings={"embed_ms": 3.0})
     fused = fuse_retrievals(with_context, follow_up, top_k=3)
-    # a: 1/11 + 1/13, c: 1/13 + 1/11 (ties keep the first retrieval's order), b: 1/12, d: 1/12
+    # a: 1/11 + 0.5/13, c: 1/13 + 0.5/12, b: 1/12, d (first for the follow-up only): 0.5/11
     assert [p.section for p in fused.passages] == ["A", "C", "B"]
+    equal = fuse_retrievals(with_context, follow_up, top_k=3, secondary_weight=1.0)
+    assert [p.section for p in equal.passages] == ["A", "C", "D"]
     assert fused.relevance == 0.9 and fused.signals == {"bm25_top": 4.0}
     assert fused.timings == {"embed_ms": 5.0}
