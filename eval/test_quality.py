@@ -12,6 +12,7 @@ import yaml
 from assistant.evaluation.datasets import load_items
 from assistant.evaluation.metrics import normalise_fact_text
 from assistant.ingestion.loaders import load_document
+from assistant.ingestion.pipeline import document_id, expand_paths
 from eval.conftest import eval_profile
 
 EVAL_DIR = Path(__file__).parent
@@ -33,14 +34,11 @@ def _corpus_sections() -> dict[tuple[str, str], str]:
     """(document id, heading) -> the text under that heading, subsections included, as the
     ingestion reads it."""
     texts: dict[tuple[str, str], list[str]] = {}
-    for path in sorted((EVAL_DIR.parent / "corpus").rglob("*.md")):
-        if path.name == "README.md":
-            continue
+    for path in expand_paths([EVAL_DIR.parent / "corpus"]):
         document = load_document(path)
-        doc_id = str(document.metadata.get("id") or path.stem)
         for block in document.blocks:
             for heading in block.heading_path:
-                texts.setdefault((doc_id, heading.strip()), []).append(block.text)
+                texts.setdefault((document_id(document), heading.strip()), []).append(block.text)
     return {key: "\n".join(parts) for key, parts in texts.items()}
 
 

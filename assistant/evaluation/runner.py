@@ -165,13 +165,10 @@ def breakdown(results: list[ItemResult], field: str) -> dict[str, dict[str, floa
     for result in results:
         if result.kind in ANSWERABLE_KINDS:
             groups.setdefault(getattr(result, field) or "?", []).append(result)
+    shown = ("hit_at_5", "mrr", "false_refusal_rate")
     return {
-        name: {
-            "count": len(group),
-            "hit_at_5": round(sum(r.rank is not None for r in group) / len(group), 4),
-            "mrr": round(sum(1 / r.rank for r in group if r.rank) / len(group), 4),
-            "false_refusal_rate": round(sum(r.refused for r in group) / len(group), 4),
-        }
+        name: {"count": len(group)}
+        | {m.name: round(m.value, 4) for m in compute_metrics(group).values() if m.name in shown}
         for name, group in sorted(groups.items())
     }
 

@@ -101,6 +101,11 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80] or "document"
 
 
+def document_id(document: LoadedDocument) -> str:
+    """A document's identifier: its front matter ``id``, else its file name, slugified."""
+    return slugify(str(document.metadata.get("id") or Path(document.source_name).stem))
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, and the supported files of folders (recursively, sorted, READMEs skipped)."""
     files: list[Path] = []
@@ -232,7 +237,7 @@ class Ingestor:
         from guardrails.injection import scan_html, scan_text
 
         meta = document.metadata
-        doc_id = slugify(str(meta.get("id") or Path(document.source_name).stem))
+        doc_id = document_id(document)
         title = str(meta.get("title") or doc_id)
         version = str(meta.get("version") or "1")
         chosen_theme = str(theme or meta.get("theme") or DEFAULT_THEME)
