@@ -21,7 +21,7 @@ import time
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from assistant.llm.base import ChatBackend, LLMError, Message
@@ -86,9 +86,9 @@ class AnswerRecord:
     retrieved: list[Passage] = field(default_factory=list, repr=False)
 
     def to_public(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("prompts_sent")
-        data.pop("retrieved")
+        # The prompts and passages are emptied before the deep copy, not copied then dropped.
+        data = asdict(replace(self, prompts_sent=[], retrieved=[]))
+        del data["prompts_sent"], data["retrieved"]
         data["finding_types"] = sorted({f["type"] for f in self.findings})
         return data
 
