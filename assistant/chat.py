@@ -30,6 +30,7 @@ from assistant.prompts import (
     FALLBACK_NOTICE,
     INTERRUPTED_NOTICE,
     answer_messages,
+    closest_passages_answer,
     condense_messages,
     estimate_tokens,
     fit_passages,
@@ -66,7 +67,7 @@ class AnswerRecord:
     answer: str
     answer_scrubbed: str
     citations: list[dict]
-    refused: bool
+    refused: bool  # True only when ``coverage`` is "refused"
     backend: str
     model: str
     fallback: str
@@ -79,6 +80,9 @@ class AnswerRecord:
     relevance: float
     prompt_tokens: int
     answer_tokens: int
+    # "answered": the corpus covers the question; "partial": it may not answer it exactly, the
+    # closest passages are given as such; "refused": nothing relevant enough.
+    coverage: str = "answered"
     timings: dict[str, float] = field(default_factory=dict)
     prompts_sent: list[list[dict]] = field(default_factory=list, repr=False)
     # What the retrieval returned, best first, even when the gate refused (for the quality
@@ -181,6 +185,7 @@ class ChatEngine:
         backend_for_request: Callable[[], Any],
         extractive: ExtractiveAnswerer | None = None,
         min_relevance: float = 0.8,
+        partial_relevance: float | None = None,
         context_window: int = 8192,
         max_answer_tokens: int = 512,
         on_backend_failure: Callable[[str], None] | None = None,
@@ -194,6 +199,9 @@ class ChatEngine:
         self.backend_for_request = backend_for_request
         self.extractive = extractive or ExtractiveAnswerer()
         self.min_relevance = min_relevance
+        self.partial_relevance = min(
+            min_relevance, min_relevance if partial_relevance is None else partial_relevance
+        )
         self.context_window = context_window
         self.max_answer_tokens = max_answer_tokens
         self.on_backend_failure = on_backend_failure
@@ -314,7 +322,8 @@ class ChatEngine:
             retrieved=list(passages),
         )
 
-        if not passages or retrieval.relevance < self.min_relevance:
+        record.coverage = self.coverage(retrieval)
+        if record.coverage == "refused":
             record.refused = True
             record.backend = "refus"
             answer = refusal_answer([p.title for p in passages])
@@ -323,10 +332,23 @@ class ChatEngine:
             yield ChatEvent("sources", record.citations)
             yield ChatEvent("final", record)
             return
+        if record.coverage == "partial":
+            # Something close exists: shown as such, without asking a model to stretch it.
+            record.backend = "passages-proches"
+            passages = passages[:3]
+            answer = neutralise_output(closest_passages_answer(passages))
+            yield ChatEvent("token", answer)
+            citations = [p.citation(n) for n, p in enumerate(passages, start=1)]
+            self._finish(record, answer, citations, vault, restore, total_started)
+            yield ChatEvent("sources", record.citations)
+            yield ChatEvent("final", record)
+            return
 
         answer_parts: list[str] = []
         if getattr(backend, "name", "extractive") == "extractive":
-            answer = self.extractive.compose(standalone, [p.text for p in passages])
+            answer = self.extractive.compose(
+                standalone, [p.text for p in passages], [p.section or p.title for p in passages]
+            )
             yield ChatEvent("token", answer)
             answer_parts.append(answer)
         else:
@@ -366,7 +388,11 @@ class ChatEngine:
             except LLMError as error:
                 if self.on_backend_failure is not None:
                     self.on_backend_failure(str(error))
-                extract = self.extractive.compose(standalone, [p.text for p in passages])
+                extract = self.extractive.compose(
+                    standalone,
+                    [p.text for p in passages],
+                    [p.section or p.title for p in passages],
+                )
                 notice = INTERRUPTED_NOTICE if answer_parts else FALLBACK_NOTICE + "\n"
                 record.fallback = str(error)
                 record.backend = f"{backend.name}→extractive"
@@ -384,6 +410,20 @@ class ChatEngine:
         self._finish(record, answer, citations, vault, restore, total_started)
         yield ChatEvent("sources", record.citations)
         yield ChatEvent("final", record)
+
+    def coverage(self, retrieval: RetrievalResult) -> str:
+        """``answered``, ``partial`` or ``refused``: the refusal gate's verdict.
+
+        A question whose rare term names a section's heading (« token ? ») is never refused."""
+        if not retrieval.passages:
+            return "refused"
+        if retrieval.relevance >= self.min_relevance:
+            return "answered"
+        if retrieval.relevance >= self.partial_relevance or retrieval.signals.get(
+            "names_heading"
+        ):
+            return "partial"
+        return "refused"
 
     async def _acquire_slot(self) -> AsyncIterator[ChatEvent]:
         if self._slots.locked():

@@ -86,6 +86,16 @@ class Container:
         )
 
     @cached_property
+    def query_understanding(self):
+        from assistant.query import QueryUnderstanding
+
+        r = self.settings.retrieval
+        return QueryUnderstanding(
+            r.lexicon_path or self.settings.corpus_dir / "lexique.yaml",
+            enabled=r.understand_queries,
+        )
+
+    @cached_property
     def retriever(self):
         from assistant.retrieval import HybridRetriever
 
@@ -99,6 +109,7 @@ class Container:
             rrf_k=r.rrf_k,
             fusion=r.fusion,
             query_cache_size=r.query_cache_size,
+            understanding=self.query_understanding,
         )
 
     @cached_property
@@ -133,6 +144,7 @@ class Container:
             backend_for_request=self.backends.current,
             extractive=self.backends.extractive,
             min_relevance=self.settings.retrieval.min_relevance,
+            partial_relevance=self.settings.retrieval.partial_relevance,
             context_window=llm.context_window,
             max_answer_tokens=llm.max_answer_tokens,
             on_backend_failure=self.backends.mark_failed,

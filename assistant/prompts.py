@@ -45,6 +45,23 @@ INTERRUPTED_NOTICE = (
     "Voici les extraits les plus pertinents du corpus :\n"
 )
 
+PARTIAL_NOTICE = (
+    "Le corpus ne répond peut-être pas exactement à cette question ; voici les passages les "
+    "plus proches :"
+)
+
+
+def closest_passages_answer(passages: Sequence) -> str:
+    """The « partial » answer: the notice, then each close section with its opening lines."""
+    from assistant.llm.extractive import opening
+
+    lines = [PARTIAL_NOTICE]
+    for n, passage in enumerate(passages, start=1):
+        where = passage.section or passage.title
+        lines.append(f"- **{where}** ({passage.title}) : {opening(passage.text)} [{n}]")
+    return "\n".join(lines)
+
+
 def estimate_tokens(text: str) -> int:
     """Rough token count for French text with multilingual tokenizers (about 3.2 chars/token)."""
     return max(1, int(len(text) / 3.2))

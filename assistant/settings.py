@@ -125,12 +125,32 @@ class RetrievalSettings(Section):
         description="Questions (déjà masquées) dont le plongement reste en mémoire, pour les "
         "questions répétées d'un webinaire ; 0 = aucune.",
     )
+    understand_queries: bool = Field(
+        True,
+        description="Comprendre la question telle qu'elle est tapée avant la recherche : "
+        "orthographe SMS, élisions collées, accents manquants, fautes de frappe, sigles du "
+        "lexique (assistant/query.py).",
+    )
+    lexicon_path: Path | None = Field(
+        None,
+        description="Lexique des sigles et mots courts des agents (YAML) ; vide = "
+        "lexique.yaml du dossier du corpus.",
+    )
     min_relevance: float = Field(
         0.6,
         ge=0,
         le=1,
-        description="Seuil de pertinence sous lequel l'assistant dit que le corpus ne couvre "
-        "pas la question (calibré sur le jeu de référence).",
+        description="Seuil de pertinence à partir duquel l'assistant répond ; en dessous, il "
+        "donne les passages les plus proches ou dit que le corpus ne couvre pas la question "
+        "(choisi sur le jeu de développement).",
+    )
+    partial_relevance: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Seuil sous lequel l'assistant dit que le corpus ne couvre pas la question ; "
+        "entre ce seuil et min_relevance, il donne « les passages les plus proches » "
+        "(choisi sur le jeu de développement).",
     )
 
 

@@ -3,7 +3,8 @@
 The gate (``assistant/retrieval.py``) is a logistic model over retrieval signals: it says
 whether the corpus covers a question. This script indexes the bundled corpus with the chosen
 embedding model in a throwaway directory, retrieves every golden question (scrubbed, as in
-production; covered questions are label 1, out-of-scope ones label 0), fits a class-balanced
+production; covered questions are label 1, out-of-scope ones label 0; the dev split only: the
+frozen test split is never fitted on), fits a class-balanced
 logistic regression on standardised signals, checks it by 5-fold cross-validation at the
 threshold ``--threshold``, and prints the entry to paste into ``RELEVANCE_MODELS``.
 
@@ -34,8 +35,15 @@ from assistant.offline import apply_offline_defaults  # noqa: E402
 
 apply_offline_defaults()
 
-DENSE_SIGNALS = ("dense_mean3", "coverage_max", "coverage_top", "bm25_top")
-LEXICAL_SIGNALS = ("coverage_max", "coverage_top", "bm25_top")
+DENSE_SIGNALS = (
+    "dense_mean3",
+    "coverage_max",
+    "coverage_top",
+    "bm25_top",
+    "unknown_share",
+    "weighted_coverage_max",
+)
+LEXICAL_SIGNALS = DENSE_SIGNALS[1:]
 
 
 def collect(
@@ -46,7 +54,7 @@ def collect(
     ``data_dir``: an index of the bundled corpus to reuse (kept); by default a throwaway one.
     """
     from assistant.container import Container
-    from assistant.evaluation.datasets import load_items
+    from assistant.evaluation.datasets import load_split
     from assistant.settings import load_settings
 
     reuse = data_dir is not None
@@ -62,11 +70,15 @@ def collect(
         container.ingestor.ingest_paths([ROOT / "corpus"])
         from eval.comparison import scrubbed_single_questions
 
-        items = {item.id: item for item in load_items()}
+        items = {item.id: item for item in load_split("dev")}
         signals, labels = [], []
         for item_id, question in scrubbed_single_questions(container, items.values()).items():
             signals.append(container.retriever.retrieve(question).signals)
             labels.append(0 if items[item_id].kind == "out_of_scope" else 1)
+        # A question naming a section's heading is never refused (assistant/retrieval.py):
+        # the gate is fitted on the others.
+        kept = [n for n, s in enumerate(signals) if not s.get("names_heading")]
+        signals, labels = [signals[n] for n in kept], [labels[n] for n in kept]
         return np.array(labels), signals, container.embedder.model_id
     finally:
         if not reuse:

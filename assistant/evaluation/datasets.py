@@ -10,6 +10,9 @@ import yaml
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 DATASETS_DIR = EVAL_DIR / "datasets"
+# The frozen test split: written blind, never tuned on (eval/datasets/test/README.md).
+TEST_DIR = DATASETS_DIR / "test"
+SPLITS = {"dev": DATASETS_DIR, "test": TEST_DIR}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class GoldenItem:
     turns: list[dict] = field(default_factory=list)
     must_not_contain: list[str] = field(default_factory=list)
     critical: bool = False
+    # How the question is typed: court, fautes, jargon, familier, recit, standard, relance;
+    # "corpus" for the first golden sets, written in the corpus's own words.
+    style: str = "corpus"
+    split: str = "dev"
 
     @property
     def answerable(self) -> bool:
@@ -53,7 +60,10 @@ def _kind(path: Path) -> str:
     raise ValueError(f"unknown dataset file {path.name}")
 
 
-def load_items(directory: Path = DATASETS_DIR) -> list[GoldenItem]:
+def load_items(directory: Path = DATASETS_DIR, *, split: str = "") -> list[GoldenItem]:
+    """The items of the YAML files directly in ``directory`` (its subfolders are other
+    splits)."""
+    split = split or next((name for name, d in SPLITS.items() if d == directory), "dev")
     items: list[GoldenItem] = []
     for path in sorted(directory.glob("*.yaml")):
         kind = _kind(path)
@@ -75,9 +85,16 @@ def load_items(directory: Path = DATASETS_DIR) -> list[GoldenItem]:
                     critical=bool(
                         raw.get("critical", kind in ("pii", "injection", "forbidden_use"))
                     ),
+                    style=str(raw.get("style", "corpus")),
+                    split=split,
                 )
             )
     return items
+
+
+def load_split(name: str) -> list[GoldenItem]:
+    """``dev`` (choices are made on it) or ``test`` (frozen, thresholds apply to it)."""
+    return load_items(SPLITS[name], split=name)
 
 
 def tree_hash(directory: Path, pattern: str) -> str:

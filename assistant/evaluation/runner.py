@@ -48,6 +48,9 @@ class ItemResult:
     prompt_tokens: int
     answer_tokens: int
     backend: str
+    coverage: str = "answered"
+    style: str = "corpus"
+    split: str = "dev"
     answer: str = field(repr=False, default="")
     standalone_question: str = field(repr=False, default="")
     passages: str = field(repr=False, default="")
@@ -114,6 +117,9 @@ def run_item(container, item: GoldenItem) -> ItemResult:
         prompt_tokens=record.prompt_tokens,
         answer_tokens=record.answer_tokens,
         backend=record.backend,
+        coverage=record.coverage,
+        style=item.style,
+        split=item.split,
         answer=record.answer_scrubbed,
         standalone_question=record.standalone_question,
         passages="\n\n".join(f"[{n}] {p.text}" for n, p in enumerate(record.retrieved[:5], 1)),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from assistant.index.text import analyse
+from assistant.query import Vocabulary, acronyms_defined_in
 
 
 class LexicalIndex:
@@ -30,8 +32,13 @@ class LexicalIndex:
         self.generation = generation
         self._retriever = None
         self._vocab: dict[str, int] = {}
+        # The corpus's written words, for typo-tolerant query understanding (assistant/query.py)
+        self.vocabulary = Vocabulary(texts)
+        self.document_frequency: Counter[str] = Counter()
         if self.ids:
             tokens = [analyse(text) for text in texts]
+            for doc in tokens:
+                self.document_frequency.update(set(doc))
             self._vocab = {}
             for doc in tokens:
                 for token in doc:
@@ -42,7 +49,19 @@ class LexicalIndex:
                 bm25s.tokenization.Tokenized(ids=corpus_ids, vocab=self._vocab), show_progress=False
             )
             self._retriever = retriever
+        # Acronyms the texts define, but not those in most passages (« IA »): spelling those
+        # out adds the same words to every question.
+        common = max(3, 0.05 * len(self.ids))
+        self.defined_acronyms = [
+            entry
+            for entry in acronyms_defined_in(texts)
+            if all(self.document_frequency.get(t, 0) <= common for t in analyse(entry.term))
+        ]
         self._lock = threading.Lock()
+
+    def knows(self, stem: str) -> bool:
+        """Whether a stemmed term occurs in the indexed texts."""
+        return stem in self._vocab
 
     def __len__(self) -> int:
         return len(self.ids)
