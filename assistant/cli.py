@@ -254,6 +254,7 @@ def ask(
                     for c in record.citations
                 ],
                 "refused": record.refused,
+                "coverage": record.coverage,
                 "backend": record.backend,
                 "scrubbed_question": record.scrubbed_question,
                 "findings": sorted({f["type"] for f in record.findings}),

@@ -286,7 +286,7 @@ def _long_form_ending(words: list[str], acronym: str) -> str:
         if first in _SMALL_WORDS:
             continue
         if _initials_match(acronym, candidate):
-            return candidate
+            return re.sub(r"^[ldLD]['’]", "", candidate)
     return ""
 
 
@@ -302,12 +302,11 @@ class Vocabulary:
             for token in _WORD.findall(text):
                 if not _LETTERS.match(token.replace("-", "")):
                     continue
-                lowered = token.lower()
-                folded = fold(lowered)
+                folded = fold(token.lower())
                 counts[folded] += 1
-                forms.setdefault(folded, Counter())[lowered] += 1
+                forms.setdefault(folded, Counter())[token] += 1
         self.counts = counts
-        self.surface = {folded: c.most_common(1)[0][0] for folded, c in forms.items()}
+        self.surface = {folded: _written_form(c) for folded, c in forms.items()}
         self._stems = frozenset(analyse(" ".join(counts), keep_stopwords=True))
         self._deletions: dict[str, list[str]] = {}
         for word in counts:
@@ -361,6 +360,18 @@ def _french_dictionary() -> dict[str, int]:
 def is_french_word(word: str, *, min_count: int = 20) -> bool:
     """Whether ``word`` (lowercase, accents as typed) is a common written French word."""
     return _french_dictionary().get(word, 0) >= min_count
+
+
+def _written_form(forms: Counter[str]) -> str:
+    """How the corpus writes a word: « IA » in capitals when it is an acronym there, otherwise
+    its most frequent lowercase form (« données », whatever starts a sentence)."""
+    best = forms.most_common(1)[0][0]
+    if len(best) > 1 and best.isupper():
+        return best
+    lowered: Counter[str] = Counter()
+    for form, count in forms.items():
+        lowered[form.lower()] += count
+    return lowered.most_common(1)[0][0]
 
 
 def _deletions(word: str) -> set[str]:
@@ -549,9 +560,14 @@ class QueryUnderstanding:
             for size in range(min(longest, len(words) - position), 0, -1):
                 key = " ".join(folded[position : position + size])
                 entry = lexicon.entries.get(key)
+                typed = " ".join(words[position : position + size])
+                if entry is None and size == 1 and "'" in key:
+                    # « l'AS », « d'EPCI »: the term after the elided article
+                    typed = re.split(r"['’]", typed, maxsplit=1)[1]
+                    key = key.split("'", 1)[1]
+                    entry = lexicon.entries.get(key)
                 if entry is None:
                     continue
-                typed = " ".join(words[position : position + size])
                 if size == 1 and key in FRENCH_STOPWORDS and not typed.isupper():
                     continue  # « as », « la »: an acronym only when typed in capitals
                 for meaning in entry.meanings[:2]:

@@ -46,7 +46,7 @@ def eval_container():
 @pytest.fixture(scope="session")
 def eval_run(eval_container):
     """Every golden item run once: (results, metrics, history entry)."""
-    from assistant.evaluation.datasets import load_items
+    from assistant.evaluation.datasets import load_split
     from assistant.evaluation.runner import (
         append_history,
         compute_metrics,
@@ -54,14 +54,24 @@ def eval_run(eval_container):
         run_item,
     )
 
-    items = load_items()
-    results = [run_item(eval_container, item) for item in items]
-    metrics = compute_metrics(results)
-    entry = history_entry(eval_container, eval_profile(), metrics, results, ROOT / "corpus")
+    splits = {name: load_split(name) for name in ("dev", "test")}
+    results_by_split = {
+        name: [run_item(eval_container, item) for item in items] for name, items in splits.items()
+    }
+    # The first golden sets (written in the corpus's words) keep the history comparable.
+    first_sets = [r for r in results_by_split["dev"] if r.style == "corpus"]
+    metrics = compute_metrics(first_sets)
+    results = [r for group in results_by_split.values() for r in group]
+    entry = history_entry(
+        eval_container, eval_profile(), metrics, first_sets, ROOT / "corpus", results_by_split
+    )
     from eval.comparison import compare_configurations
 
-    entry["comparison"] = compare_configurations(eval_container, items, corpus_dir=ROOT / "corpus")
-    if os.environ.get("EVAL_NO_HISTORY") != "1":
+    entry["comparison"] = compare_configurations(
+        eval_container, [i for i in splits["dev"] if i.style == "corpus"], corpus_dir=ROOT / "corpus"
+    )
+    # The tracked history grows only when asked (a test run leaves the working tree clean).
+    if os.environ.get("EVAL_HISTORY") == "1":
         append_history(entry)
     print(
         "\n"
@@ -70,4 +80,11 @@ def eval_run(eval_container):
             for name, m in metrics.items()
         )
     )
+    for name, split in entry["splits"].items():
+        print(f"\n{name} : " + ", ".join(
+            f"{k} {v['value']:.3f}" for k, v in split["metrics"].items()
+            if k in ("shown_hit_at_5", "hit_at_5", "mrr", "false_refusal_rate", "refusal_accuracy")
+        ))
+        for style, row in split["style"].items():
+            print(f"  {style:10s} " + ", ".join(f"{k} {v}" for k, v in row.items()))
     return results, metrics, entry

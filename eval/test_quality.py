@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.evaluation.datasets import load_items
+from assistant.evaluation.datasets import load_split
 from assistant.evaluation.metrics import normalise_fact_text
 from assistant.ingestion.loaders import load_document
 from assistant.ingestion.pipeline import document_id, expand_paths
@@ -18,16 +18,30 @@ from eval.conftest import eval_profile
 EVAL_DIR = Path(__file__).parent
 THRESHOLDS = yaml.safe_load((EVAL_DIR / "thresholds.yaml").read_text(encoding="utf-8"))
 PROFILE = THRESHOLDS[eval_profile()]
-ITEMS = load_items()
+DEV = load_split("dev")
+TEST = load_split("test")
+ITEMS = DEV + TEST
+STYLES = ("court", "fautes", "jargon", "familier", "recit", "standard")
 
 
 def test_datasets_have_the_required_sizes():
-    kinds = [item.kind for item in ITEMS]
+    kinds = [item.kind for item in DEV]
     assert kinds.count("in_scope") >= 80
     assert kinds.count("out_of_scope") >= 20
     assert kinds.count("pii") >= 10
     assert kinds.count("multi_turn") >= 5
     assert kinds.count("injection") >= 5
+
+
+def test_the_test_split_covers_every_style_of_agents_questions():
+    """At least 120 questions in agents' styles, each style and follow-ups well represented."""
+    covered = [item for item in TEST if item.kind == "in_scope"]
+    assert len(covered) >= 120
+    for style in STYLES:
+        assert sum(1 for item in covered if item.style == style) >= 15, style
+    assert sum(1 for item in TEST if item.kind == "multi_turn") >= 15
+    assert sum(1 for item in TEST if item.kind == "out_of_scope") >= 20
+    assert not {item.id for item in TEST} & {item.id for item in DEV}
 
 
 def _corpus_sections() -> dict[tuple[str, str], str]:
@@ -95,7 +109,39 @@ def test_metric_did_not_regress_beyond_noise(eval_run, name):
         assert metric.value <= p + tolerance, f"{name} : {metric.value:.3f} (référence {p:.3f})"
 
 
-CRITICAL = [item for item in ITEMS if item.critical]
+def _split_metric(entry: dict, split: str, name: str) -> float:
+    return entry["splits"][split]["metrics"][name]["value"]
+
+
+TEST_FLOORS = PROFILE.get("test_floors") or {}
+
+
+@pytest.mark.parametrize("name", sorted(TEST_FLOORS))
+def test_test_split_metric_meets_its_floor(eval_run, name):
+    """The frozen test split (never tuned on): floors below which a run fails; the issue's
+    targets, printed beside them, are where the floors go once met."""
+    _, _, entry = eval_run
+    value = _split_metric(entry, "test", name)
+    floor = TEST_FLOORS[name]
+    target = (PROFILE.get("test_targets") or {}).get(name)
+    print(f"\ntest {name} = {value:.3f} (plancher {floor}, cible {target})")
+    if "min" in floor:
+        assert value >= floor["min"], f"test {name} = {value:.3f} < {floor['min']}"
+    if "max" in floor:
+        assert value <= floor["max"], f"test {name} = {value:.3f} > {floor['max']}"
+
+
+@pytest.mark.parametrize("style", STYLES + ("relance",))
+def test_each_style_of_the_test_split_meets_its_floor(eval_run, style):
+    _, _, entry = eval_run
+    floor = (PROFILE.get("test_style_floors") or {}).get(style)
+    if floor is None:
+        pytest.skip(f"pas de plancher pour le style {style} dans ce profil")
+    value = entry["splits"]["test"]["style"][style]["shown_hit_at_5"]
+    assert value >= floor, f"test, style {style} : {value:.3f} < {floor}"
+
+
+CRITICAL = [item for item in DEV if item.critical]
 KNOWN_FAILURES = PROFILE.get("known_failures") or {}
 
 

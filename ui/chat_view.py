@@ -58,6 +58,11 @@ def queue_text(position: int) -> str:
 def answer_footer(record: Any) -> str:
     if record.refused:
         return "\n\n*Le corpus ne couvre pas cette question : aucun modèle n'a été interrogé.*"
+    if getattr(record, "coverage", "answered") == "partial":
+        return (
+            "\n\n*Réponse partielle : ces passages sont les plus proches de votre question ; "
+            "aucun modèle n'a été interrogé.*"
+        )
     return f"\n\n*Moteur de réponse : {backend_label(record.backend, record.model)}.*"
 
 

@@ -78,6 +78,8 @@ def backend_label(backend: str, model: str = "") -> str:
         return EXTRACTIVE_MODE
     if backend == "refus":
         return "aucune réponse : le corpus ne couvre pas la question"
+    if backend == "passages-proches":
+        return "passages les plus proches du corpus, sans modèle de langage"
     if "→extractive" in backend:
         name = backend.split("→", 1)[0]
         return f"le modèle de langage ({name}) n'a pas pu répondre : {EXTRACTIVE_MODE}"

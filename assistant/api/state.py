@@ -156,6 +156,7 @@ class ApiState:
                 "channel": channel,
                 "backend": record.backend,
                 "refused": record.refused,
+                "coverage": record.coverage,
                 "relevance": record.relevance,
                 "finding_types": sorted({f["type"] for f in record.findings}),
                 "flagged": record.question_flagged,

@@ -139,6 +139,12 @@ def compute_metrics(results: list[ItemResult]) -> dict[str, Metric]:
         proportion("hit_at_1", [r.rank is not None and r.rank <= 1 for r in with_sources]),
         proportion("hit_at_3", [r.rank is not None and r.rank <= 3 for r in with_sources]),
         proportion("hit_at_5", [r.rank is not None and r.rank <= 5 for r in with_sources]),
+        # What the agent meets: an expected section among the first five sources shown (a
+        # refused question shows none; a partial answer shows its closest passages).
+        proportion(
+            "shown_hit_at_5",
+            [not r.refused and r.rank is not None and r.rank <= 5 for r in with_sources],
+        ),
         mean_metric("mrr", [1 / r.rank if r.rank else 0.0 for r in with_sources]),
         proportion("refusal_accuracy", [r.refused for r in out]),
         proportion("false_refusal_rate", [r.refused for r in answerable], higher_is_better=False),
@@ -171,12 +177,23 @@ def breakdown(results: list[ItemResult], field: str) -> dict[str, dict[str, floa
     for result in results:
         if result.kind in ANSWERABLE_KINDS:
             groups.setdefault(getattr(result, field) or "?", []).append(result)
-    shown = ("hit_at_5", "mrr", "false_refusal_rate")
-    return {
-        name: {"count": len(group)}
-        | {m.name: round(m.value, 4) for m in compute_metrics(group).values() if m.name in shown}
-        for name, group in sorted(groups.items())
-    }
+    shown = ("hit_at_5", "shown_hit_at_5", "mrr", "false_refusal_rate", "refusal_accuracy")
+    out_of_scope: dict[str, list[ItemResult]] = {}
+    for result in results:
+        if result.kind == "out_of_scope":
+            out_of_scope.setdefault(getattr(result, field) or "?", []).append(result)
+    table: dict[str, dict[str, float]] = {}
+    for name in sorted(set(groups) | set(out_of_scope)):
+        group = groups.get(name, [])
+        metrics = compute_metrics(group + out_of_scope.get(name, []))
+        row: dict[str, float] = {"count": len(group)}
+        if out_of_scope.get(name):
+            row["out_of_scope_count"] = len(out_of_scope[name])
+        for metric in metrics.values():
+            if metric.name in shown and metric.count:
+                row[metric.name] = round(metric.value, 4)
+        table[name] = row
+    return table
 
 
 def calibrate_threshold(results: list[ItemResult]) -> tuple[float, float]:
@@ -213,8 +230,16 @@ def git_commit(root: Path) -> str:
 
 
 def history_entry(
-    container, profile: str, metrics: dict[str, Metric], results: list[ItemResult], corpus_dir: Path
+    container,
+    profile: str,
+    metrics: dict[str, Metric],
+    results: list[ItemResult],
+    corpus_dir: Path,
+    splits: dict[str, list[ItemResult]] | None = None,
 ) -> dict[str, Any]:
+    """One line of the quality history. ``metrics``: the first golden sets (dev, written in the
+    corpus's words), comparable from run to run; ``splits``: every split's metrics and its
+    breakdown per style of question (dev is tuned on, test is frozen)."""
     settings = container.settings
     backend = container.backends.current()
     return {
@@ -228,12 +253,20 @@ def history_entry(
             "embeddings": settings.embeddings.backend,
             "embedding_model_id": container.embedder.model_id,
         },
-        "retrieval": settings.retrieval.model_dump(),
+        "retrieval": settings.retrieval.model_dump(mode="json"),
         "corpus_hash": tree_hash(corpus_dir, "*.md"),
         "dataset_hash": tree_hash(DATASETS_DIR, "*.yaml"),
         "metrics": {name: m.to_dict() for name, m in metrics.items()},
         "items": {r.id: r.ok for r in results},
         "breakdown": {"kind": breakdown(results, "kind"), "job": breakdown(results, "job")},
+        "splits": {
+            name: {
+                "metrics": {n: m.to_dict() for n, m in compute_metrics(group).items()},
+                "style": breakdown(group, "style"),
+                "items": {r.id: r.ok for r in group},
+            }
+            for name, group in (splits or {}).items()
+        },
     }
 
 

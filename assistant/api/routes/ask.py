@@ -44,7 +44,9 @@ async def ask(body: AskRequest, state: StateDep, caller: AgentDep, _: QuestionQu
     La question (et l'historique) est anonymisée avant tout envoi au modèle ; la réponse
     renvoyée à l'agent qui a posé la question contient les données personnelles rétablies.
     Champs utiles : `answer`, `citations` (chaque source a une adresse `url` vers son passage),
-    `refused` (le corpus ne couvre pas la question), `findings` (données masquées : type et
+    `coverage` (`answered` : le corpus répond ; `partial` : il ne répond peut-être pas
+    exactement, voici les passages les plus proches ; `refused` : il ne couvre pas la question),
+    `refused` (vrai seulement pour `refused`), `findings` (données masquées : type et
     marque, jamais la valeur), `backend` (moteur ayant répondu), `conversation_id`.
     """
     from guardrails.pii import PiiInputError

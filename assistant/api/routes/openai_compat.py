@@ -99,6 +99,7 @@ def _extension(record: Any) -> dict[str, Any]:
         "question_id": record.question_id,
         "conversation_id": record.conversation_id,
         "refused": record.refused,
+        "coverage": record.coverage,
         "backend": record.backend,
         "finding_types": sorted({f["type"] for f in record.findings}),
         "findings": record.findings,
