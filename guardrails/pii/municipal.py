@@ -49,21 +49,29 @@ def _announced(anchor: str, value: str, *, gap: int = 30, marker: str = "") -> r
     a line break or the end of a sentence (ending with ``marker`` when given), then the
     ``value`` group (case-sensitive)."""
     return re.compile(
-        rf"(?<!\w)(?i:{anchor})(?!\w)[^{_GAP_STOP}]{{0,{gap}}}?{marker}"
+        rf"(?<!\w)(?P<anchor>(?i:{anchor}))(?!\w)[^{_GAP_STOP}]{{0,{gap}}}?{marker}"
         rf"(?<![\w\-/.,])(?P<value>{value}){_AFTER_VALUE}"
     )
 
 
-class AnnouncedNumberRecognizer(FrenchPatternRecognizer):
-    """Base class: a value masked only after the words that announce it, quantities excluded.
+_PHONE_LIKE = re.compile(r"0[1-9]\d{8}")
 
-    Subclasses set ``ENTITY`` and ``RULES`` built with ``_announced`` (group ``value``).
+
+class AnnouncedNumberRecognizer(FrenchPatternRecognizer):
+    """Base class: a value masked only after the words that announce it (group ``anchor``),
+    quantities and phone-shaped values (the phone recognizer's) excluded.
+
+    Subclasses set ``ENTITY`` and ``RULES`` built with ``_announced`` (group ``value``). The
+    closer the words, the higher the score (up to +0.04), so that when two announcements
+    reach one value ("allocataire RSA, identifiant France Travail 1234567A"), the nearest
+    names it.
     """
 
     def score_match(self, match, rule, text, start, end):
-        if _QUANTITY_AFTER.match(text, end):
+        if _QUANTITY_AFTER.match(text, end) or _PHONE_LIKE.fullmatch(match.group("value")):
             return None
-        return rule.score
+        gap = start - match.end("anchor")
+        return rule.score + 0.04 * max(0.0, 1 - gap / 40)
 
 
 # --------------------------------------------------------------------------- CAF / MSA
@@ -110,7 +118,8 @@ _NOT_A_PARCEL_BEFORE = re.compile(
     r"normes?|NF|EN|ISO|DTU)\s*)$",
     re.IGNORECASE,
 )
-_ROAD_CODES = frozenset({"RD", "RN", "CD", "VC", "CR", "RP", "RM", "GR", "TER", "EV"})
+#: Two letters that, away from a parcel word, are a road or a school level ("CM 2").
+_NOT_SECTIONS = frozenset({"RD", "RN", "CD", "VC", "CR", "RP", "RM", "GR", "EV", "CP", "CE", "CM"})
 
 
 class ParcelRecognizer(FrenchPatternRecognizer):
@@ -138,7 +147,8 @@ class ParcelRecognizer(FrenchPatternRecognizer):
         ),
         Rule(
             re.compile(
-                rf"(?<![\w\-])(?:\d{{3}}{_SP})?[A-Z]{{2}}{_SP}?{_PARCEL_NO}(?![\w\-]|[.,]\d)"
+                rf"(?<![\w\-])(?:\d{{3}}{_SP})?[A-Z]{{2}}(?:{_SP}|{_SP}?(?i:n°))"
+                rf"{_SP}?\d{{1,4}}(?![\w\-]|[.,]\d)"
             ),
             0.85,
             name="window",
@@ -173,7 +183,7 @@ class ParcelRecognizer(FrenchPatternRecognizer):
         for match in window.regex.finditer(text):
             start, end = match.span()
             if (
-                not self._is_road(match.group())
+                not self._is_not_a_section(match.group())
                 and not _NOT_A_PARCEL_BEFORE.search(text, max(0, start - 20), start)
                 and not _QUANTITY_AFTER.match(text, end)
                 and self.has_context(text, start, end)
@@ -184,9 +194,9 @@ class ParcelRecognizer(FrenchPatternRecognizer):
             yield match.start(), match.end(), score
 
     @staticmethod
-    def _is_road(reference: str) -> bool:
+    def _is_not_a_section(reference: str) -> bool:
         letters = re.search(r"[A-Z]+", reference)
-        return bool(letters) and letters.group() in _ROAD_CODES
+        return bool(letters) and letters.group() in _NOT_SECTIONS
 
 
 # --------------------------------------------------------------------------- urbanism
@@ -337,7 +347,7 @@ class PupilNumberRecognizer(AnnouncedNumberRecognizer):
     RULES = (
         Rule(
             re.compile(
-                r"(?:(?<!\w)INE|(?<!\w)(?i:identifiant\s+national\s+(?:de\s+l['’])?[ée]l[èe]ve))"
+                r"(?<!\w)(?P<anchor>INE|(?i:identifiant\s+national\s+(?:de\s+l['’])?[ée]l[èe]ve))"
                 rf"(?!\w)[^{_GAP_STOP}]{{0,20}}?(?<![\w\-/.,])(?P<value>\d{{10}}[A-Z]|\d{{9}}[A-Z]{{2}})"
                 rf"{_AFTER_VALUE}"
             ),

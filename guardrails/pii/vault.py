@@ -35,8 +35,9 @@ from .findings import (
 from .lexicon import fold
 
 PLACEHOLDER = re.compile(r"\[([A-ZÀ-Ý]+(?:_[A-ZÀ-Ý]+)*)_(\d+)\]")
-#: What a model may write back: "[PERSONNE_1]", "[ PERSONNE 1 ]", "[telephone_2]"...
-_LOOSE_PLACEHOLDER = re.compile(r"\[\s*([^\W\d_]+(?:_[^\W\d_]+)*)[_ ](\d+)\s*\]")
+#: What a model may write back: "[PERSONNE_1]", "[ PERSONNE 1 ]", "[telephone_2]",
+#: "[NUMERO FISCAL 1]"...
+_LOOSE_PLACEHOLDER = re.compile(r"\[\s*([^\W\d_]+(?:[_ ][^\W\d_]+)*)[_ ](\d+)\s*\]")
 
 _IDENTIFIERS = {
     NIR, IBAN, SIRET, SIREN, PASSEPORT, CNI, PLAQUE, ALLOCATAIRE, DOSSIER_URBANISME,
@@ -108,7 +109,7 @@ def _loose_key(placeholder: str | re.Match[str]) -> tuple[str, int]:
     match = placeholder if isinstance(placeholder, re.Match) else PLACEHOLDER.match(placeholder)
     if match is None:  # pragma: no cover - the vault only makes well-formed placeholders
         return (str(placeholder), 0)
-    return fold(match.group(1)), int(match.group(2))
+    return fold(match.group(1)).replace(" ", "_"), int(match.group(2))
 
 
 class PseudonymVault:
