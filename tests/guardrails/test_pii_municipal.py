@@ -311,7 +311,9 @@ def test_one_parcel_one_placeholder_whatever_the_spelling():
 def test_accented_placeholders_come_back_for_the_agent(scrubber):
     vault = PseudonymVault()
     result = scrubber.scrub("numéro fiscal 0701987765493, acte de naissance n° 45", vault)
-    assert result.text == "numéro fiscal [NUMÉRO_FISCAL_1], acte de naissance n° [ACTE_ÉTAT_CIVIL_1]"
+    assert result.text == (
+        "numéro fiscal [NUMÉRO_FISCAL_1], acte de naissance n° [ACTE_ÉTAT_CIVIL_1]"
+    )
     answer = "Ne copiez pas [NUMERO_FISCAL_1] ni [ACTE ÉTAT CIVIL 1] dans un outil."
     assert vault.restore(answer) == "Ne copiez pas 0701987765493 ni 45 dans un outil."
 
