@@ -8,9 +8,11 @@ they are masked only where the words that announce them precede them ("allocatai
 stand alone (an urbanism file number "PC 033 063 24 A0012", a national cadastral reference,
 a tax number passing its mod-511 check) score above the threshold without context.
 
-Deliberately not masked: numbers of legal persons (RNA "W443001234", an association's or a
-company's tax number), public acts (deliberations, by-laws, decrees, articles of a code),
-invoice numbers of suppliers, and quantities (years, amounts, areas).
+Deliberately not masked here: numbers of legal persons (an association's RNA "W443001234";
+SIREN and SIRET stay the business of their own recognizers, a sole trader's being personal),
+public acts (deliberations, by-laws, decrees, articles of a code), suppliers' invoice numbers,
+quantities (years, amounts, areas), roads ("RD 937") and articles of the local plan
+("article UB 7").
 """
 
 from __future__ import annotations
