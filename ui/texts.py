@@ -47,6 +47,16 @@ PII_LABELS = {
     "PLAQUE": "plaque d'immatriculation",
     "ADRESSE": "adresse postale",
     "DATE_NAISSANCE": "date de naissance",
+    "ALLOCATAIRE": "numéro d'allocataire (CAF, MSA)",
+    "PARCELLE": "référence cadastrale",
+    "DOSSIER_URBANISME": "numéro de dossier d'urbanisme",
+    "NUMÉRO_FISCAL": "numéro fiscal ou référence d'avis d'impôt",
+    "FRANCE_TRAVAIL": "identifiant France Travail",
+    "PERMIS_CONDUIRE": "numéro de permis de conduire",
+    "ACTE_ÉTAT_CIVIL": "numéro d'acte d'état civil",
+    "INE": "identifiant national élève (INE)",
+    "NUMÉRO_ÉLECTEUR": "numéro national d'électeur",
+    "NUMÉRO_CLIENT": "numéro de client, d'abonné ou de famille",
 }
 
 EXTRACTIVE_MODE = "mode extractif : réponses composées d'extraits du corpus, sans modèle de langage"

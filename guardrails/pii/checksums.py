@@ -1,4 +1,8 @@
-"""Checksums of French and international identifiers (pure functions, no dependency)."""
+"""Checksums of French and international identifiers (pure functions).
+
+The tax number's comes from python-stdnum (``stdnum.fr.nif``, imported on first use); the
+others predate it and are kept with their own test vectors.
+"""
 
 from __future__ import annotations
 
@@ -64,6 +68,14 @@ def nir_valid(value: str) -> bool:
     if len(chars) != 15 or not chars[13:].isdigit():
         return False
     return nir_key(chars[:13]) == int(chars[13:])
+
+
+def nif_valid(value: str) -> bool:
+    """A personal tax number (numéro fiscal, SPI): 13 digits, the first 0-3, the last three
+    the first ten mod 511."""
+    from stdnum.fr import nif
+
+    return nif.is_valid(compact(value))
 
 
 IBAN_LENGTHS = {

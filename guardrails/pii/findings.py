@@ -17,6 +17,17 @@ CNI = "CNI"
 PLAQUE = "PLAQUE"
 ADRESSE = "ADRESSE"
 DATE_NAISSANCE = "DATE_NAISSANCE"
+# identifiers of a town hall's daily work (``municipal.py``)
+ALLOCATAIRE = "ALLOCATAIRE"
+PARCELLE = "PARCELLE"
+DOSSIER_URBANISME = "DOSSIER_URBANISME"
+NUMERO_FISCAL = "NUMÉRO_FISCAL"
+FRANCE_TRAVAIL = "FRANCE_TRAVAIL"
+PERMIS_CONDUIRE = "PERMIS_CONDUIRE"
+ACTE_ETAT_CIVIL = "ACTE_ÉTAT_CIVIL"
+INE = "INE"
+NUMERO_ELECTEUR = "NUMÉRO_ÉLECTEUR"
+NUMERO_CLIENT = "NUMÉRO_CLIENT"
 
 #: Every label the scrubber can produce, in the order of the contract.
 ENTITY_TYPES: tuple[str, ...] = (
@@ -32,6 +43,16 @@ ENTITY_TYPES: tuple[str, ...] = (
     PLAQUE,
     ADRESSE,
     DATE_NAISSANCE,
+    ALLOCATAIRE,
+    PARCELLE,
+    DOSSIER_URBANISME,
+    NUMERO_FISCAL,
+    FRANCE_TRAVAIL,
+    PERMIS_CONDUIRE,
+    ACTE_ETAT_CIVIL,
+    INE,
+    NUMERO_ELECTEUR,
+    NUMERO_CLIENT,
 )
 
 #: Labels found by patterns alone (no language model needed).

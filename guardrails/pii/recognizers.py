@@ -120,6 +120,8 @@ class NirRecognizer(FrenchPatternRecognizer):
         r"carte\s+vitale",
         r"num[ée]ro\s+d['’]immatriculation",
         r"num[ée]ro\s+social",
+        "MSA",
+        r"mutualit[ée]\s+sociale\s+agricole",
     )
 
     def score_match(self, match, rule, text, start, end):
@@ -503,7 +505,10 @@ class BirthDateRecognizer(FrenchPatternRecognizer):
 
 
 def structured_recognizers() -> list[FrenchPatternRecognizer]:
-    """One instance of every pattern recognizer (everything but person names)."""
+    """One instance of every pattern recognizer (everything but person names), those of a
+    town hall's daily identifiers (``municipal.py``) included."""
+    from .municipal import municipal_recognizers  # it builds on this module's base class
+
     return [
         NirRecognizer(),
         PhoneRecognizer(),
@@ -516,6 +521,7 @@ def structured_recognizers() -> list[FrenchPatternRecognizer]:
         PlateRecognizer(),
         AddressRecognizer(),
         BirthDateRecognizer(),
+        *municipal_recognizers(),
     ]
 
 

@@ -38,8 +38,10 @@ _CHUNKS_PER_LOCK = 8
 
 #: When two findings overlap with the same extent and score, the first type here wins.
 _PRIORITY = {name: rank for rank, name in enumerate(
-    ("NIR", "IBAN", "SIRET", "SIREN", "EMAIL", "TÉLÉPHONE", "PASSEPORT", "CNI", "PLAQUE",
-     "DATE_NAISSANCE", "ADRESSE", "PERSONNE")
+    ("NIR", "NUMÉRO_FISCAL", "IBAN", "SIRET", "SIREN", "EMAIL", "TÉLÉPHONE", "PASSEPORT", "CNI",
+     "PERMIS_CONDUIRE", "DOSSIER_URBANISME", "PARCELLE", "ALLOCATAIRE", "FRANCE_TRAVAIL", "INE",
+     "NUMÉRO_ÉLECTEUR", "ACTE_ÉTAT_CIVIL", "NUMÉRO_CLIENT", "PLAQUE", "DATE_NAISSANCE",
+     "ADRESSE", "PERSONNE")
 )}  # fmt: skip
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n\s*\n|\n")
@@ -386,8 +388,9 @@ def _structured() -> tuple:
 
 def redact_structured(text: str) -> str:
     """Regex-only masking (no spaCy) of NIR, IBAN, SIRET/SIREN, phones, e-mails, plates,
-    passport/identity card numbers (with their context words), addresses and dates of birth:
-    each becomes ``[TYPE]``. The safe logger's last line of defence; never raises."""
+    passport/identity card numbers (with their context words), addresses, dates of birth and
+    the identifiers of a town hall's daily work (allocataire, parcel, urbanism file, tax
+    number...): each becomes ``[TYPE]``. The safe logger's last line of defence; never raises."""
     if not isinstance(text, str):
         text = str(text)
     text = _SURROGATES.sub("\ufffd", text)

@@ -9,13 +9,23 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from .findings import (
+    ACTE_ETAT_CIVIL,
     ADRESSE,
+    ALLOCATAIRE,
     CNI,
     DATE_NAISSANCE,
+    DOSSIER_URBANISME,
     EMAIL,
+    FRANCE_TRAVAIL,
     IBAN,
+    INE,
     NIR,
+    NUMERO_CLIENT,
+    NUMERO_ELECTEUR,
+    NUMERO_FISCAL,
+    PARCELLE,
     PASSEPORT,
+    PERMIS_CONDUIRE,
     PERSONNE,
     PLAQUE,
     SIREN,
@@ -25,10 +35,17 @@ from .findings import (
 from .lexicon import fold
 
 PLACEHOLDER = re.compile(r"\[([A-ZÀ-Ý]+(?:_[A-ZÀ-Ý]+)*)_(\d+)\]")
-#: What a model may write back: "[PERSONNE_1]", "[ PERSONNE 1 ]", "[telephone_2]"...
-_LOOSE_PLACEHOLDER = re.compile(r"\[\s*([^\W\d_]+(?:_[^\W\d_]+)*)[_ ](\d+)\s*\]")
+#: What a model may write back: "[PERSONNE_1]", "[ PERSONNE 1 ]", "[telephone_2]",
+#: "[NUMERO FISCAL 1]"...
+_LOOSE_PLACEHOLDER = re.compile(r"\[\s*([^\W\d_]+(?:[_ ][^\W\d_]+)*)[_ ](\d+)\s*\]")
 
-_IDENTIFIERS = {NIR, IBAN, SIRET, SIREN, PASSEPORT, CNI, PLAQUE}
+_IDENTIFIERS = {
+    NIR, IBAN, SIRET, SIREN, PASSEPORT, CNI, PLAQUE, ALLOCATAIRE, DOSSIER_URBANISME,
+    NUMERO_FISCAL, FRANCE_TRAVAIL, PERMIS_CONDUIRE, ACTE_ETAT_CIVIL, INE, NUMERO_ELECTEUR,
+    NUMERO_CLIENT,
+}  # fmt: skip
+#: "AB 123", "AB n° 0123" and "000 AB 123" are one parcel: section, then the number unpadded.
+_PARCEL = re.compile(r"^(?:000)?(0?[A-Z]{1,2}?)(?:N°|NO|NUMERO)?0*(\d+)$")
 _MONTHS = {
     "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
     "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9,
@@ -40,8 +57,13 @@ def normalise(entity_type: str, value: str) -> str:
     """Key under which two spellings of one value share a placeholder.
 
     "06 12 34 56 78" and "+33 6 12 34 56 78" are one phone; "Marie DURAND" and "DURAND Marie"
-    one person; "3 janvier 1990" and "03/01/1990" one date.
+    one person; "3 janvier 1990" and "03/01/1990" one date; "AB 0123" and "AB n° 123" one
+    parcel.
     """
+    if entity_type == PARCELLE:
+        chars = re.sub(r"[\s.]", "", fold(value)).upper()
+        match = _PARCEL.match(chars)
+        return f"{match.group(1).lstrip('0')}{int(match.group(2))}" if match else chars
     if entity_type in _IDENTIFIERS:
         return re.sub(r"[^0-9A-Za-z]", "", value).upper()
     if entity_type == TELEPHONE:
@@ -87,7 +109,7 @@ def _loose_key(placeholder: str | re.Match[str]) -> tuple[str, int]:
     match = placeholder if isinstance(placeholder, re.Match) else PLACEHOLDER.match(placeholder)
     if match is None:  # pragma: no cover - the vault only makes well-formed placeholders
         return (str(placeholder), 0)
-    return fold(match.group(1)), int(match.group(2))
+    return fold(match.group(1)).replace(" ", "_"), int(match.group(2))
 
 
 class PseudonymVault:

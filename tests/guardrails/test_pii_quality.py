@@ -234,6 +234,108 @@ class Generator:
         )  # fmt: skip
         return lead + date, date
 
+    # identifiers of a town hall's daily work ----------------------------------------------
+    def allocataire(self) -> str:
+        roll = self.rng.random()
+        digits = "".join(self.rng.choices(string.digits, k=7))
+        if roll < 0.6:
+            return str(self.rng.randint(1_000_000, 9_999_999))
+        if roll < 0.75:
+            return "0" + digits[:6]
+        if roll < 0.9:
+            return digits + self.rng.choice(string.digits)
+        return digits + self.rng.choice(string.ascii_uppercase)
+
+    def parcel(self) -> str:
+        section = self.rng.choice(
+            ["".join(self.rng.choices("ABCDEFGHKLMNOPSTWXYZ", k=2)), self.rng.choice("ABCDEK")]
+        )
+        number = self.rng.randint(1, 2500)
+        roll = self.rng.random()
+        if roll < 0.5:
+            return f"{section} {number}"
+        if roll < 0.65:
+            return f"{section} {number:04d}"
+        if roll < 0.8:
+            return f"{section} n° {number}"
+        if roll < 0.9:
+            return f"000 {section} {number}"
+        return f"{section}{number}"
+
+    def parcel_bare(self) -> str:
+        """The national 14-character reference: INSEE code, prefix, section, number."""
+        commune = self.rng.choice(["44109", "85191", "33063", "2A004", "49007"])
+        section = "".join(self.rng.choices("ABCDEHKLZ", k=2))
+        return f"{commune}000{section}{self.rng.randint(1, 2500):04d}"
+
+    def _urbanism_number(self) -> str:
+        dept = self.rng.choice(["044", "085", "033", "049", "02A", "056"])
+        commune = f"{self.rng.randint(1, 350):03d}"
+        year = f"{self.rng.randint(15, 26):02d}"
+        letter = self.rng.choice(["A", "A", "A", "X", "M", ""])
+        number = f"{self.rng.randint(1, 2500):04d}"
+        sep = self.rng.choice([" ", " ", ""])
+        return sep.join([dept, commune, year, letter + number])
+
+    def urbanism(self) -> str:
+        kind = self.rng.choice(["PC", "PC", "DP", "DP", "PA", "PD", "CUb", "PCMI"])
+        value = f"{kind} {self._urbanism_number()}"
+        if self.rng.random() < 0.1:
+            value += " M01"
+        return value
+
+    def urbanism_bare(self) -> str:
+        return self._urbanism_number()
+
+    def tax_number(self) -> str:
+        body = str(self.rng.randint(0, 3)) + "".join(self.rng.choices(string.digits, k=9))
+        value = body + f"{int(body) % 511:03d}"
+        if self.rng.random() < 0.5:  # the way the tax notice prints it
+            value = f"{value[:2]} {value[2:4]} {value[4:7]} {value[7:10]} {value[10:]}"
+        return value
+
+    def tax_number_bare(self) -> str:
+        """The reference of a tax notice (13 characters)."""
+        return (
+            f"{self.rng.randint(20, 26)} {self.rng.choice(['44', '85', '49', '33'])} "
+            f"{self.rng.choice(string.ascii_uppercase)}{self.rng.randint(0, 999999):06d} "
+            f"{self.rng.randint(0, 99):02d}"
+        )
+
+    def france_travail(self) -> str:
+        last = self.rng.choice(string.ascii_uppercase + string.digits)
+        return f"{self.rng.randint(1_000_000, 9_999_999)}{last}"
+
+    def driving_licence(self) -> str:
+        if self.rng.random() < 0.5:
+            return "".join(self.rng.choices(string.digits, k=12))
+        letters = "".join(self.rng.choices(string.ascii_uppercase, k=2))
+        return f"{self.rng.randint(0, 99):02d}{letters}{self.rng.randint(0, 99999):05d}"
+
+    def civil_record(self) -> str:
+        number = self.rng.randint(1, 480)
+        if self.rng.random() < 0.2:
+            return f"{self.rng.randint(2000, 2025)}/{number}"
+        return str(number)
+
+    def pupil(self) -> str:
+        if self.rng.random() < 0.6:
+            return "".join(self.rng.choices(string.digits, k=10)) + self.rng.choice("ABCDEFGHJK")
+        return "".join(self.rng.choices(string.digits, k=9)) + "".join(
+            self.rng.choices(string.ascii_uppercase, k=2)
+        )
+
+    def voter(self) -> str:
+        return str(self.rng.randint(10_000_000, 999_999_999))
+
+    def client(self) -> str:
+        roll = self.rng.random()
+        if roll < 0.5:
+            return str(self.rng.randint(100_000, 9_999_999_999))  # a phone-like 0X... is a phone
+        if roll < 0.75:
+            return f"{self.rng.choice(['C', 'CL', 'FAM'])}{self.rng.randint(10000, 999999)}"
+        return f"{self.rng.randint(2023, 2026)}-{self.rng.randint(1, 99999):06d}"
+
 
 TEMPLATES: dict[str, list[str]] = {
     "NIR": [
@@ -349,6 +451,16 @@ TYPE_OF_METHOD = {
     "CNI": "id_card",
     "PLAQUE": "plate",
     "ADRESSE": "address",
+    "ALLOCATAIRE": "allocataire",
+    "PARCELLE": "parcel",
+    "DOSSIER_URBANISME": "urbanism",
+    "NUMÉRO_FISCAL": "tax_number",
+    "FRANCE_TRAVAIL": "france_travail",
+    "PERMIS_CONDUIRE": "driving_licence",
+    "ACTE_ÉTAT_CIVIL": "civil_record",
+    "INE": "pupil",
+    "NUMÉRO_ÉLECTEUR": "voter",
+    "NUMÉRO_CLIENT": "client",
 }
 
 MIXED_TEMPLATES = [
@@ -362,14 +474,112 @@ MIXED_TEMPLATES = [
     "Police municipale : le véhicule {PLAQUE} appartient à {PERSONNE}, domicilié {ADRESSE}.",
 ]
 
+#: The identifiers of a town hall's daily work, as agents write them ("{n}": the variant without
+#: its usual prefix, or the other format of the type). Measured on their own seeded set, so that
+#: the set above stays what it was.
+DAILY_TEMPLATES: dict[str, list[str]] = {
+    "ALLOCATAIRE": [
+        "L'allocataire CAF n° {v} demande une aide exceptionnelle pour son loyer.",
+        "Numéro d'allocataire : {v}, dossier transmis au CCAS le 12 février.",
+        "La famille (CAF n° {v}) sollicite le tarif réduit de la cantine.",
+        "Merci de vérifier le quotient familial du numéro CAF {v} avant la commission.",
+        "Exploitant agricole, n° MSA {v}, il demande une aide pour ses factures d'énergie.",
+        "Je suis allocataire à la CAF de Loire-Atlantique sous le numéro {v}, que faire ?",
+        "Attestation de paiement CAF de l'allocataire {v}, montant versé 245 € en mars.",
+    ],
+    "PARCELLE": [
+        "La parcelle {v} appartient à un particulier qui conteste le bornage.",
+        "Certificat d'urbanisme demandé pour le terrain cadastré section {v}.",
+        "Le propriétaire des parcelles {v} et {w} demande un alignement.",
+        "Référence cadastrale : {v}",
+        "DIA reçue pour la parcelle cadastrée {v}, prix de vente 180 000 €.",
+        "Extrait de la matrice cadastrale : parcelle {v}, contenance 1 250 m².",
+        "Qui est le propriétaire de la parcelle {v} ? Un voisin se plaint de la haie.",
+        "Identifiant cadastral {n} relevé sur le plan de division du géomètre.",
+        "Relevé de propriété joint : {n}, à comparer avec l'acte notarié.",
+    ],
+    "DOSSIER_URBANISME": [
+        "Le pétitionnaire du {v} demande où en est l'instruction.",
+        "Pièces complémentaires à demander pour le dossier {v} avant le 15 mars.",
+        "Recours gracieux d'un voisin contre le permis {v}.",
+        "Affichage sur le terrain du {v} : le panneau est-il conforme ?",
+        "Permis de construire n° {n} : le délai d'instruction est-il de deux mois ?",
+        "La déclaration préalable {n} concerne une clôture de 1,80 m.",
+    ],
+    "NUMÉRO_FISCAL": [
+        "Mon numéro fiscal est le {v}, pouvez-vous calculer mon quotient familial ?",
+        "Avis d'imposition 2025 : numéro fiscal {v}, revenu fiscal de référence 18 450 €.",
+        "SPI du déclarant : {v}",
+        "Le justificatif d'impôt du demandeur porte le n° fiscal {v}.",
+        "Pour le dossier de logement, l'identifiant fiscal {v} suffit-il ?",
+        "Référence de l'avis : {n}, à joindre à la demande de tarif social.",
+        "Justificatif pour la cantine : {v}",
+    ],
+    "FRANCE_TRAVAIL": [
+        "Identifiant France Travail : {v}, inscription au 1er mars 2026.",
+        "L'usager, inscrit à France Travail sous le numéro {v}, demande une attestation.",
+        "Numéro Pôle emploi {v} à reporter sur la demande d'aide facultative.",
+        "Demandeur d'emploi n° {v} : peut-il bénéficier du tarif social ?",
+    ],
+    "PERMIS_CONDUIRE": [
+        "Permis de conduire n° {v}, catégorie B, à vérifier pour le poste d'agent technique.",
+        "Le candidat joint son permis de conduire {v} au dossier de recrutement.",
+        "Numéro de permis de conduire : {v}",
+        "La police municipale a relevé le permis de conduire {v} du contrevenant.",
+    ],
+    "ACTE_ÉTAT_CIVIL": [
+        "Copie intégrale de l'acte de naissance n° {v} demandée par un notaire.",
+        "Mention marginale à apposer sur l'acte de mariage n° {v} de 2019.",
+        "L'acte de décès n° {v} comporte une erreur sur le prénom.",
+        "Acte de reconnaissance numéro {v} : peut-on le transmettre à la famille ?",
+    ],
+    "INE": [
+        "INE de l'élève : {v}, inscrit en CE2 à l'école élémentaire du bourg.",
+        "L'identifiant national élève {v} figure sur le certificat de radiation.",
+        "Merci de reporter l'INE {v} dans le logiciel de restauration scolaire.",
+    ],
+    "NUMÉRO_ÉLECTEUR": [
+        "Procuration : le numéro national d'électeur du mandataire est {v}.",
+        "Mon numéro d'électeur est le {v}, je ne suis plus sur la liste électorale.",
+        "Numéro d'électeur {v} : radiation à vérifier avant la commission de contrôle.",
+        "NNE du mandant : {v}",
+    ],
+    "NUMÉRO_CLIENT": [
+        "Mon numéro client est le {v} et ma facture d'eau a doublé depuis 2024.",
+        "Référence abonné {v} : demande d'échéancier pour la facture d'eau.",
+        "Code famille {v}, inscription à la cantine pour septembre.",
+        "Facture de cantine n° {v} contestée : le tarif appliqué est de 4,20 € par repas.",
+        "Numéro d'usager du portail famille : {v}",
+    ],
+}
+
+DAILY_MIXED_TEMPLATES = [
+    "La parcelle {PARCELLE} de {PERSONNE}, {ADRESSE}, fait l'objet d'une DIA.",
+    "{PERSONNE}, allocataire CAF n° {ALLOCATAIRE}, demande une aide ; numéro fiscal "
+    "{NUMÉRO_FISCAL}.",
+    "Le pétitionnaire {PERSONNE} ({DOSSIER_URBANISME}) conteste le refus sur la parcelle "
+    "{PARCELLE}.",
+    "Procuration de {PERSONNE} (numéro d'électeur {NUMÉRO_ÉLECTEUR}), domicilié {ADRESSE}.",
+]
+
 
 def build_cases(per_type: int = PER_TYPE, seed: int = SEED) -> list[Case]:
     """The seeded test set: ``per_type`` sentences per entity type plus mixed ones."""
-    gen = Generator(seed)
+    return _make_cases(Generator(seed), TEMPLATES, MIXED_TEMPLATES, per_type)
+
+
+def build_daily_cases(per_type: int = PER_TYPE, seed: int = SEED + 1) -> list[Case]:
+    """The seeded set of the identifiers of a town hall's daily work (allocataire, parcel...)."""
+    return _make_cases(Generator(seed), DAILY_TEMPLATES, DAILY_MIXED_TEMPLATES, per_type)
+
+
+def _make_cases(
+    gen: Generator, templates: dict[str, list[str]], mixed: list[str], per_type: int
+) -> list[Case]:
     rng = gen.rng
     cases: list[Case] = []
 
-    def value(entity_type: str) -> tuple[str, dict[str, tuple[str, str]]]:
+    def value(entity_type: str, variant: str) -> tuple[str, dict[str, tuple[str, str]]]:
         """(slot text, extra slots): persons and dates carry words that stay visible."""
         if entity_type == "PERSONNE":
             written, name = gen.person()
@@ -377,10 +587,10 @@ def build_cases(per_type: int = PER_TYPE, seed: int = SEED) -> list[Case]:
         if entity_type == "DATE_NAISSANCE":
             written, date = gen.birth_date()
             return written, {"name": ("DATE_NAISSANCE", date), "title": ("", written[: -len(date)])}
-        return getattr(gen, TYPE_OF_METHOD[entity_type])(), {}
+        return getattr(gen, TYPE_OF_METHOD[entity_type] + variant)(), {}
 
-    def slot(template: str, name: str, entity_type: str, slots: dict) -> str:
-        written, extra = value(entity_type)
+    def slot(template: str, name: str, entity_type: str, slots: dict, variant: str = "") -> str:
+        written, extra = value(entity_type, variant)
         if extra:  # "{title}{name}" so that only the name/date is planted
             key = f"{name}__"
             slots[key + "t"] = extra["title"]
@@ -390,13 +600,20 @@ def build_cases(per_type: int = PER_TYPE, seed: int = SEED) -> list[Case]:
         return template
 
     for entity_type in ENTITY_TYPES:
+        if entity_type not in templates:
+            continue
         for index in range(per_type):
-            template = TEMPLATES[entity_type][index % len(TEMPLATES[entity_type])]
+            template = templates[entity_type][index % len(templates[entity_type])]
             slots: dict[str, tuple[str, str]] = {}
-            template = slot(template, "v", entity_type, slots)
+            if "{v}" in template:
+                template = slot(template, "v", entity_type, slots)
+            if "{w}" in template:  # a second value of the same type
+                template = slot(template, "w", entity_type, slots)
+            if "{n}" in template:  # the type's other format
+                template = slot(template, "n", entity_type, slots, "_bare")
             cases.append(_fill(template, slots))
     for index in range(per_type // 2):
-        template = MIXED_TEMPLATES[index % len(MIXED_TEMPLATES)]
+        template = mixed[index % len(mixed)]
         slots = {}
         for entity_type in ENTITY_TYPES:
             if "{" + entity_type + "}" in template:
@@ -482,7 +699,7 @@ def scrubber() -> PiiScrubber:
 
 @pytest.fixture(scope="module")
 def measured(scrubber):
-    cases = build_cases()
+    cases = build_cases() + build_daily_cases()
     tallies, misses = evaluate(scrubber, cases)
     print("\n" + format_table(tallies))
     print(f"{len(cases)} phrases ; premiers écarts :")
@@ -492,8 +709,8 @@ def measured(scrubber):
 
 
 def test_the_test_set_is_deterministic():
-    first = build_cases(per_type=5)
-    second = build_cases(per_type=5)
+    first = build_cases(per_type=5) + build_daily_cases(per_type=5)
+    second = build_cases(per_type=5) + build_daily_cases(per_type=5)
     assert [c.text for c in first] == [c.text for c in second]
     assert all(c.planted for c in first)
 
@@ -511,6 +728,16 @@ THRESHOLDS = {
     "ADRESSE": 0.90,
     "PERSONNE": 0.90,
     "DATE_NAISSANCE": 0.95,
+    "ALLOCATAIRE": 0.99,
+    "PARCELLE": 0.99,
+    "DOSSIER_URBANISME": 0.99,
+    "NUMÉRO_FISCAL": 0.99,
+    "FRANCE_TRAVAIL": 0.99,
+    "PERMIS_CONDUIRE": 0.99,
+    "ACTE_ÉTAT_CIVIL": 0.99,
+    "INE": 0.99,
+    "NUMÉRO_ÉLECTEUR": 0.99,
+    "NUMÉRO_CLIENT": 0.99,
 }
 
 
@@ -697,6 +924,6 @@ def test_same_phrases_with_many_other_towns_and_bodies(scrubber):
 
 if __name__ == "__main__":  # pragma: no cover - `python tests/guardrails/test_pii_quality.py`
     scrubber = PiiScrubber()
-    tallies, misses = evaluate(scrubber, build_cases())
+    tallies, misses = evaluate(scrubber, build_cases() + build_daily_cases())
     print(format_table(tallies))
     print("\n".join(misses[:60]))
