@@ -34,9 +34,17 @@ from assistant.prompts import (
     condense_messages,
     estimate_tokens,
     fit_passages,
+    parse_reformulations,
+    reformulate_messages,
     refusal_answer,
 )
-from assistant.retrieval import HybridRetriever, Passage, RetrievalResult, fuse_retrievals
+from assistant.retrieval import (
+    HybridRetriever,
+    Passage,
+    RetrievalResult,
+    fuse_rankings,
+    fuse_retrievals,
+)
 
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 # A question that only makes sense with the conversation: it opens on a link word or on a
@@ -192,6 +200,7 @@ class ChatEngine:
         parallel_slots: int = 4,
         preparation_threads: int | None = None,
         stream_interval_ms: int = 0,
+        model_reformulations: int = 0,
     ) -> None:
         self.retriever = retriever
         self.scrubber = scrubber
@@ -206,6 +215,7 @@ class ChatEngine:
         self.max_answer_tokens = max_answer_tokens
         self.on_backend_failure = on_backend_failure
         self.stream_interval_s = stream_interval_ms / 1000
+        self.model_reformulations = model_reformulations
         self._slots = asyncio.Semaphore(parallel_slots)
         self._waiting = 0
         self._preparation = ArrivalOrderExecutor(preparation_threads or os.cpu_count() or 2)
@@ -251,7 +261,12 @@ class ChatEngine:
         theme: str | None = None,
         restore: bool = True,
     ) -> AsyncIterator[ChatEvent]:
-        from guardrails.injection import neutralise_output, scan_text, wrap_untrusted
+        from guardrails.injection import (
+            OutputStream,
+            neutralise_output,
+            scan_text,
+            wrap_untrusted,
+        )
 
         timings: dict[str, float] = {}
         total_started = time.perf_counter()
@@ -259,6 +274,10 @@ class ChatEngine:
         vault = self.vaults.get(conversation_id)
 
         started = time.perf_counter()
+        # Bounded work per question, whatever the request carries: one client's long history
+        # must not hold the workers that serve everyone else's questions.
+        question = question[:MAX_QUESTION_CHARS]
+        history = bounded_history(history)
         texts = [question] + [turn.content for turn in history]
         results = await self._preparation.run(total_started, self.scrubber.scrub_many, texts, vault)
         scrubbed_question = results[0].text
@@ -294,6 +313,18 @@ class ChatEngine:
         else:
             retrieve = functools.partial(self.retriever.retrieve, standalone, theme=theme)
         retrieval: RetrievalResult = await self._preparation.run(total_started, retrieve)
+        if self.model_reformulations and getattr(backend, "name", "extractive") != "extractive":
+            rewordings = await self._reformulate(standalone, backend, prompts_sent)
+            if rewordings:
+                others = [
+                    await self._preparation.run(
+                        total_started,
+                        functools.partial(self.retriever.retrieve, text, theme=theme),
+                    )
+                    for text in rewordings
+                ]
+                retrieval = fuse_rankings([retrieval, *others], top_k=self.retriever.top_k)
+            timings["reformulations"] = len(rewordings)
         timings["retrieve_ms"] = _ms(started)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings.items()})
         passages = retrieval.passages
@@ -326,7 +357,7 @@ class ChatEngine:
         if record.coverage == "refused":
             record.refused = True
             record.backend = "refus"
-            answer = refusal_answer([p.title for p in passages])
+            answer = neutralise_output(refusal_answer([p.title for p in passages]))
             yield ChatEvent("token", answer)
             self._finish(record, answer, [], vault, restore, total_started)
             yield ChatEvent("sources", record.citations)
@@ -349,7 +380,8 @@ class ChatEngine:
             answer = self.extractive.compose(
                 standalone, [p.text for p in passages], [p.section or p.title for p in passages]
             )
-            yield ChatEvent("token", answer)
+            # The corpus may hold links and images: the stream carries what the answer may.
+            yield ChatEvent("token", neutralise_output(answer))
             answer_parts.append(answer)
         else:
             reserved = estimate_tokens(scrubbed_question) + self.max_answer_tokens + 700
@@ -373,6 +405,7 @@ class ChatEngine:
             try:
                 async for event in self._acquire_slot():
                     yield event
+                shown = OutputStream()  # links and images neutralised as they stream
                 try:
                     pieces = backend.astream(messages, max_tokens=self.max_answer_tokens)
                     async for piece in paced(pieces, self.stream_interval_s):
@@ -380,7 +413,10 @@ class ChatEngine:
                             first_token_at = time.perf_counter()
                             timings["first_token_ms"] = _ms(started)
                         answer_parts.append(piece)
-                        yield ChatEvent("token", piece)
+                        if text := shown.feed(piece):
+                            yield ChatEvent("token", text)
+                    if text := shown.flush():
+                        yield ChatEvent("token", text)
                 finally:
                     self._slots.release()
                 if not "".join(answer_parts).strip():
@@ -396,7 +432,7 @@ class ChatEngine:
                 notice = INTERRUPTED_NOTICE if answer_parts else FALLBACK_NOTICE + "\n"
                 record.fallback = str(error)
                 record.backend = f"{backend.name}→extractive"
-                yield ChatEvent("token", notice + extract)
+                yield ChatEvent("token", neutralise_output(notice + extract))
                 answer_parts.append(notice + extract)
             timings["generate_ms"] = _ms(started)
 
@@ -445,6 +481,18 @@ class ChatEngine:
             top_k=self.retriever.top_k,
         )
 
+    async def _reformulate(
+        self, question: str, backend: Any, prompts_sent: list[list[dict]]
+    ) -> list[str]:
+        """The model's rewordings of the (scrubbed) question; none if the model fails."""
+        messages = reformulate_messages(question, self.model_reformulations)
+        prompts_sent.append([asdict(m) for m in messages])
+        try:
+            pieces = [piece async for piece in backend.astream(messages, max_tokens=160)]
+        except LLMError:
+            return []
+        return parse_reformulations("".join(pieces), question, self.model_reformulations)
+
     async def _condense(
         self,
         question: str,
@@ -490,6 +538,20 @@ def _passage_text(passage: Passage) -> str:
 
 
 _CONTEXT_QUESTIONS = 3
+_CONTEXT_QUESTION_CHARS = 300
+# What one question may cost, whatever the request carries (the API's and the UI's own limit on
+# a question is 4,000 characters). A seven-turn history of 8,000-character turns used to take
+# 18-28 s of masking and retrieval; the prompt uses the last four turns, the follow-up rewriting
+# the last six, so older turns and the end of very long ones are not worth their masking.
+MAX_QUESTION_CHARS = 4000
+MAX_HISTORY_TURNS = 6
+MAX_TURN_CHARS = 1500
+
+
+def bounded_history(history: Sequence[Turn]) -> list[Turn]:
+    """The last ``MAX_HISTORY_TURNS`` turns, each cut to ``MAX_TURN_CHARS`` characters."""
+    kept = list(history)[-MAX_HISTORY_TURNS:]
+    return [Turn(turn.role, turn.content[:MAX_TURN_CHARS]) for turn in kept]
 
 
 def condense_without_model(question: str, history: list[tuple[str, str]]) -> str:
@@ -498,7 +560,9 @@ def condense_without_model(question: str, history: list[tuple[str, str]]) -> str
     first question ("une image du maire générée par IA ?" then "et pour rire, en interne ?"),
     and the answers are left out (their wording comes from the passages already cited, and it
     drowns the new question's terms)."""
-    previous = [text for role, text in history if role == "user"][-_CONTEXT_QUESTIONS:]
+    previous = [
+        text[:_CONTEXT_QUESTION_CHARS] for role, text in history if role == "user"
+    ][-_CONTEXT_QUESTIONS:]
     return f"{question} ({' '.join(previous)})" if previous else question
 
 

@@ -150,4 +150,5 @@ class Container:
             on_backend_failure=self.backends.mark_failed,
             parallel_slots=slots,
             stream_interval_ms=llm.stream_interval_ms,
+            model_reformulations=self.settings.retrieval.model_reformulations,
         )

@@ -91,6 +91,35 @@ def answer_messages(
     return messages
 
 
+REFORMULATE_PROMPT = """Écris {count} autres façons de poser la question suivante d'un agent \
+de mairie, en français correct, avec les mots qu'emploierait un document officiel (sigles \
+développés, orthographe corrigée). Une reformulation par ligne, sans numéro ni commentaire. \
+Garde telles quelles les marques entre crochets comme [PERSONNE_1].
+
+Question : {question}
+
+Reformulations :"""
+
+
+def reformulate_messages(question: str, count: int) -> list[Message]:
+    """Ask a model for ``count`` rewordings of a (scrubbed) question, one per line."""
+    return [Message("user", REFORMULATE_PROMPT.format(count=count, question=question))]
+
+
+def parse_reformulations(text: str, question: str, count: int) -> list[str]:
+    """The model's distinct rewordings (3 to 40 words each), at most ``count``."""
+    seen = {question.strip().lower()}
+    found: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("-*•0123456789.) ").strip().strip('"«» ')
+        if 3 <= len(line.split()) <= 40 and line.lower() not in seen:
+            seen.add(line.lower())
+            found.append(line)
+        if len(found) == count:
+            break
+    return found
+
+
 def condense_messages(question: str, history: Sequence[tuple[str, str]]) -> list[Message]:
     lines = [
         f"{'Agent' if role == 'user' else 'Assistant'} : {text}" for role, text in history[-6:]

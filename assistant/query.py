@@ -152,6 +152,12 @@ _DEFINED_AFTER = re.compile(rf"((?:[\w'’-]+\s+){{1,10}}?)\(({_ACRONYM})\)")
 _DEFINED_BEFORE = re.compile(rf"\b({_ACRONYM})\s+\(([^()]{{4,90}})\)")
 
 
+# What retrieval reads of a question at most: a question is 4,000 characters, a follow-up glued
+# to three previous questions about 5,000; past that, more words cost time and add nothing.
+MAX_QUERY_CHARS = 6000
+MAX_TERM_GROUPS = 64
+
+
 @dataclass(frozen=True)
 class LexiconEntry:
     """A term agents type and what it stands for in the corpus's words."""
@@ -425,7 +431,7 @@ class UnderstoodQuery:
         for term, meaning in self.expansions:
             for stem in analyse(term):
                 expanded_terms.setdefault(stem, set()).update(analyse(meaning))
-        for stem in dict.fromkeys(analyse(self.normalised)):
+        for stem in list(dict.fromkeys(analyse(self.normalised)))[:MAX_TERM_GROUPS]:
             groups.append(frozenset({stem} | expanded_terms.get(stem, set())))
         return groups
 
@@ -502,6 +508,7 @@ class QueryUnderstanding:
 
     # ---- the work ------------------------------------------------------------------------
     def understand(self, question: str) -> UnderstoodQuery:
+        question = question[:MAX_QUERY_CHARS]
         if not self.enabled:
             return UnderstoodQuery(question, question)
         vocabulary, lexicon = self._vocabulary, self._lexicon

@@ -250,8 +250,13 @@ class HybridRetriever:
         groups = understood.term_groups
         chunk_count = max(1, len(lexical_index))
         # A term found in few passages (under 2 %) is what the question is about.
-        rare = [g for g in groups if min(lexical_index.document_frequency.get(t, 0) for t in g)
-                <= max(3, 0.02 * chunk_count) and any(lexical_index.knows(t) for t in g)]
+        rare = [
+            g
+            for g in groups
+            if min(lexical_index.document_frequency.get(t, 0) for t in g)
+            <= max(3, 0.02 * chunk_count)
+            and any(lexical_index.knows(t) for t in g)
+        ]
 
         def coverage(chunk_id: str) -> float:
             chunk = chunks.get(chunk_id)
@@ -273,26 +278,6 @@ class HybridRetriever:
             terms = _passage_terms(f"{chunk.metadata.get('section_path', '')} {chunk.text}")
             found = sum(w for g, w in zip(groups, weights, strict=True) if g & terms)
             return found / (sum(weights) or 1.0)
-
-        def sentence_coverage(chunk_id: str) -> float:
-            """The weighted coverage of the passage's best sentence: the question's terms
-            found together, not scattered over a long passage."""
-            chunk = chunks.get(chunk_id)
-            if chunk is None or not groups:
-                return 0.0
-            best = 0.0
-            for sentence in _sentences(chunk.text):
-                terms = _passage_terms(sentence)
-                found = sum(w for g, w in zip(groups, weights, strict=True) if g & terms)
-                best = max(best, found / (sum(weights) or 1.0))
-            return best
-
-        def heading_terms(chunk_id: str) -> frozenset[str]:
-            chunk = chunks.get(chunk_id)
-            if chunk is None:
-                return frozenset()
-            meta = chunk.metadata
-            return _passage_terms(f"{meta.get('title', '')} {meta.get('section_path', '')}")
 
         passages: list[Passage] = []
         seen_sections: set[tuple[str, str]] = set()
@@ -326,7 +311,6 @@ class HybridRetriever:
             if len(passages) == top_k:
                 break
         top_ids = [p.chunk_id for p in passages[:3]]
-        rare_in_heading = any(g & heading_terms(c) for g in rare for c in top_ids)
         # A rare term of the question that is the very name of a section (« Token (jeton) »,
         # « Hallucination ») or of a document: the corpus covers it, however short the question.
         names_heading = any(
@@ -339,18 +323,10 @@ class HybridRetriever:
             "coverage_top": passages[0].term_coverage if passages else 0.0,
             "bm25_top": lexical[0][1] if lexical else 0.0,
             "query_terms": float(len(groups)),
-            "heading_max": max(
-                (sum(1 for g in groups if g & heading_terms(c)) / len(groups) for c in top_ids),
-                default=0.0,
-            ) if groups else 0.0,
-            "rare_in_heading": float(rare_in_heading),
             "names_heading": float(names_heading),
             "unknown_share": (
                 sum(1 for g in groups if not any(lexical_index.knows(t) for t in g)) / len(groups)
                 if groups else 1.0
-            ),
-            "sentence_coverage_max": max(
-                (sentence_coverage(c) for c in top_ids), default=0.0
             ),
             "weighted_coverage_max": max(
                 (weighted_coverage(c) for c in evidence + top_ids), default=0.0
@@ -429,19 +405,40 @@ def fuse_retrievals(
     )
 
 
+def fuse_rankings(
+    results: list[RetrievalResult], *, top_k: int, rrf_k: int = 10
+) -> RetrievalResult:
+    """Reciprocal rank fusion of the retrievals of one question and of its rewordings (by a
+    model): sections found by several rise, one found by a single rewording may enter. The gate
+    reads the most confident retrieval; the first result's signals are kept."""
+    first = results[0]
+    scores: dict[tuple[str, str], float] = {}
+    passages: dict[tuple[str, str], Passage] = {}
+    timings: dict[str, float] = {}
+    for result in results:
+        for rank, passage in enumerate(result.passages):
+            key = (passage.doc_id, passage.section_path)
+            scores[key] = scores.get(key, 0.0) + 1.0 / (rrf_k + rank + 1)
+            passages.setdefault(key, passage)
+        for name, value in result.timings.items():
+            timings[name] = round(timings.get(name, 0.0) + value, 3)
+    best = sorted(scores, key=scores.__getitem__, reverse=True)[:top_k]
+    signals = dict(first.signals)
+    signals["names_heading"] = max(r.signals.get("names_heading", 0.0) for r in results)
+    return RetrievalResult(
+        passages=[passages[key] for key in best],
+        relevance=max(r.relevance for r in results),
+        timings=timings,
+        signals=signals,
+        understood=first.understood,
+    )
+
+
 @functools.lru_cache(maxsize=8192)
 def _passage_terms(text: str) -> frozenset[str]:
     """The analysed terms of a passage (cached: the same passages come back question after
     question, and stemming them again costs more than the rest of the fusion)."""
     return frozenset(analyse(text))
-
-
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _sentences(text: str) -> tuple[str, ...]:
-    return tuple(s for s in _SENTENCE.split(text) if len(s) > 12)
 
 
 _PARENTHESIS = re.compile(r"\([^)]*\)")

@@ -131,6 +131,13 @@ class RetrievalSettings(Section):
         "orthographe SMS, élisions collées, accents manquants, fautes de frappe, sigles du "
         "lexique (assistant/query.py).",
     )
+    model_reformulations: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Avec un modèle de langage : nombre de reformulations de la question "
+        "(masquée) demandées au modèle, cherchées et fusionnées avec la question ; 0 = aucune.",
+    )
     lexicon_path: Path | None = Field(
         None,
         description="Lexique des sigles et mots courts des agents (YAML) ; vide = "

@@ -67,8 +67,9 @@ def eval_run(eval_container):
     )
     from eval.comparison import compare_configurations
 
+    first_items = [item for item in splits["dev"] if item.style == "corpus"]
     entry["comparison"] = compare_configurations(
-        eval_container, [i for i in splits["dev"] if i.style == "corpus"], corpus_dir=ROOT / "corpus"
+        eval_container, first_items, corpus_dir=ROOT / "corpus"
     )
     # The tracked history grows only when asked (a test run leaves the working tree clean).
     if os.environ.get("EVAL_HISTORY") == "1":

@@ -12,7 +12,8 @@ from assistant.llm.base import BackendStatus, LLMError, Message
 class ScriptedChatBackend:
     """Answers with scripted replies, piece by piece, and records every prompt it receives.
 
-    ``fail_after``: raise LLMError after that many pieces of a reply (None = never).
+    ``fail_after``: raise LLMError after that many pieces of a reply (None = never);
+    ``piece_chars``: pieces of that many characters instead of words.
     """
 
     name = "scripted"
@@ -25,8 +26,10 @@ class ScriptedChatBackend:
         delay_s: float = 0.0,
         model: str = "script",
         parallel_slots: int = 4,
+        piece_chars: int = 0,
     ) -> None:
         self.replies = list(replies)
+        self.piece_chars = piece_chars
         self.fail_after = fail_after
         self.delay_s = delay_s
         self.model = model
@@ -36,12 +39,17 @@ class ScriptedChatBackend:
     async def astream(self, messages: Sequence[Message], *, max_tokens: int) -> AsyncIterator[str]:
         self.received.append(list(messages))
         reply = self.replies[min(len(self.received) - 1, len(self.replies) - 1)]
-        for index, piece in enumerate(reply.split(" ")):
+        if self.piece_chars:
+            step = self.piece_chars
+            pieces = [reply[i : i + step] for i in range(0, len(reply), step)]
+        else:
+            pieces = [w if n == 0 else " " + w for n, w in enumerate(reply.split(" "))]
+        for index, piece in enumerate(pieces):
             if self.fail_after is not None and index >= self.fail_after:
                 raise LLMError("Connexion au modèle interrompue (test).")
             if self.delay_s:
                 await asyncio.sleep(self.delay_s)
-            yield piece if index == 0 else " " + piece
+            yield piece
 
     async def acheck(self) -> BackendStatus:
         return BackendStatus(self.name, self.model, True, True, "Modèle présent.")

@@ -70,7 +70,8 @@ class LexicalIndex:
         """Best chunks as (chunk_id, BM25 score > 0), best first; optionally one theme only."""
         if self._retriever is None or k <= 0:
             return []
-        token_ids = [self._vocab[t] for t in analyse(query) if t in self._vocab]
+        # At most 256 query terms: a question is 4,000 characters at most, more costs time only.
+        token_ids = [self._vocab[t] for t in analyse(query) if t in self._vocab][:256]
         if not token_ids:
             return []
         scores = self._retriever.get_scores(token_ids)

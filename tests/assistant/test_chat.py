@@ -362,3 +362,108 @@ def test_a_paced_stream_reports_the_model_error_and_closes_the_model_when_left_e
 
     assert asyncio.run(leave_early()) == "x"
     assert closed == [True]  # the model's stream was closed, its connection returned
+
+
+def _streamed_text(engine, question: str) -> tuple[str, object]:
+    async def run():
+        tokens, record = [], None
+        async for event in engine.astream(question):
+            if event.type == "token":
+                tokens.append(event.data)
+            elif event.type == "final":
+                record = event.data
+        return "".join(tokens), record
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("piece_chars", [0, 1, 3, 7])
+def test_streamed_tokens_carry_no_link_or_image_that_the_answer_may_not(corpus, piece_chars):
+    """The agent's browser renders the stream as it arrives: an image there is fetched."""
+    use_backend(
+        corpus,
+        ScriptedChatBackend(
+            [
+                "Voir ![logo](http://host.example/pixel.png) et [le site](https://evil.example/p) "
+                "ou <img src=http://host.example/a.png> puis http://host.example/x [1]."
+            ],
+            piece_chars=piece_chars,
+        ),
+    )
+    corpus.chat_engine.min_relevance = corpus.chat_engine.partial_relevance = 0.0
+    streamed, record = _streamed_text(corpus.chat_engine, "Que faire après une fuite de données ?")
+    for dangerous in ("http://", "https://", "<img", "](", "pixel.png"):
+        assert dangerous not in streamed, dangerous
+    assert streamed == record.answer_scrubbed  # the stream is the answer, nothing else
+
+
+def test_an_image_in_the_corpus_is_not_streamed_by_the_extractive_answer(container, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    write_doc(
+        folder,
+        "logo",
+        "## Le logo du syndicat\nLe logo ![logo](http://host.example/pixel.png) figure sur "
+        "chaque courrier du syndicat et sur les supports des webinaires.\n",
+    )
+    container.ingestor.ingest_paths([folder])
+    container.chat_engine.min_relevance = container.chat_engine.partial_relevance = 0.0
+    streamed, _ = _streamed_text(container.chat_engine, "Où figure le logo du syndicat ?")
+    assert "logo" in streamed and "http://" not in streamed
+
+
+def test_the_work_of_one_question_is_bounded_whatever_its_history(corpus):
+    """A 58 KB request with a seven-turn history used to hold a worker 18-28 s: the engine masks
+    and searches a bounded part of it (the part the prompt and the follow-up rewriting use)."""
+    from assistant.chat import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TURN_CHARS
+
+    real = corpus.chat_engine.scrubber
+    scrubbed: list[str] = []
+
+    class RecordingScrubber:
+        def scrub_many(self, texts, vault):
+            scrubbed.extend(texts)
+            return real.scrub_many(texts, vault)
+
+    corpus.chat_engine.scrubber = RecordingScrubber()
+    long_turn = "Que faire après une fuite de données ? " * 210  # about 8,000 characters
+    history = [Turn("user" if n % 2 == 0 else "assistant", long_turn) for n in range(7)]
+    record = corpus.chat_engine.ask("Et ensuite ? " * 600, history=history)
+    assert len(scrubbed) == 1 + MAX_HISTORY_TURNS
+    assert len(scrubbed[0]) <= MAX_QUESTION_CHARS
+    assert all(len(text) <= MAX_TURN_CHARS for text in scrubbed[1:])
+    assert len(record.standalone_question) <= MAX_QUESTION_CHARS + 3 * 300 + 10
+
+
+def test_model_reformulations_are_searched_and_fused_without_personal_data(corpus):
+    """Behind a setting, the model rewords the (scrubbed) question; each rewording is searched
+    and the rankings fused, so a section only a rewording finds may enter."""
+    backend = use_backend(
+        corpus,
+        ScriptedChatBackend(
+            [
+                "1. Quel est le rôle du DPO et du référent IA ?\n"
+                "2. Qui anime les usages de l'IA dans la collectivité ?",
+                "Le DPO conseille [1].",
+            ]
+        ),
+    )
+    engine = corpus.chat_engine
+    engine.model_reformulations = 2
+    engine.min_relevance = engine.partial_relevance = 0.0
+    record = engine.ask(f"Je suis {NAME} ({PHONE}) : qui m'aide pour l'IA ?")
+    reformulate_prompt = backend.received[0][0].content
+    assert "autres façons de poser la question" in reformulate_prompt
+    assert NAME not in reformulate_prompt and PHONE not in reformulate_prompt
+    assert record.timings["reformulations"] == 2
+    assert any("Article 12" in c["section"] for c in record.citations)
+
+
+def test_reformulations_are_parsed_one_per_line():
+    from assistant.prompts import parse_reformulations
+
+    text = "1. Qui est le DPO du syndicat ?\n- qui est le dpo du syndicat ?\nok\n« Que fait le DPO ? »"
+    assert parse_reformulations(text, "le dpo ?", 3) == [
+        "Qui est le DPO du syndicat ?",
+        "Que fait le DPO ?",
+    ]

@@ -90,3 +90,21 @@ def test_a_tiny_real_model_is_not_trusted_as_a_judge(llama_server):
     calibration = AnswerJudge(backend).calibrate()
     assert calibration.count >= 16
     assert not calibration.trusted, calibration.reason
+
+
+def test_model_reformulations_through_a_real_openai_compatible_server(model_container):
+    """The protocol of the rewording step (ASSISTANT_RETRIEVAL__MODEL_REFORMULATIONS) against
+    llama.cpp's server: one request for the rewordings, parsed whatever the model writes, then
+    the answer; the tiny English model's rewordings say nothing about their quality."""
+    engine = model_container.chat_engine
+    engine.model_reformulations = 2
+    try:
+        record = engine.ask("Mme Léa FOURNIER (06 39 98 77 01) : le PC délai instruction ?")
+    finally:
+        engine.model_reformulations = 0
+    assert record.backend.startswith("openai")
+    assert "reformulations" in record.timings and record.timings["reformulations"] <= 2
+    first_prompt = record.prompts_sent[0][0]["content"]
+    assert "autres façons de poser la question" in first_prompt
+    sent = " ".join(m["content"] for prompt in record.prompts_sent for m in prompt)
+    assert "FOURNIER" not in sent and "06 39 98 77 01" not in sent
