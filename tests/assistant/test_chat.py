@@ -462,7 +462,10 @@ def test_model_reformulations_are_searched_and_fused_without_personal_data(corpu
 def test_reformulations_are_parsed_one_per_line():
     from assistant.prompts import parse_reformulations
 
-    text = "1. Qui est le DPO du syndicat ?\n- qui est le dpo du syndicat ?\nok\n« Que fait le DPO ? »"
+    text = (
+        "1. Qui est le DPO du syndicat ?\n- qui est le dpo du syndicat ?\nok\n"
+        "« Que fait le DPO ? »"
+    )
     assert parse_reformulations(text, "le dpo ?", 3) == [
         "Qui est le DPO du syndicat ?",
         "Que fait le DPO ?",
