@@ -140,6 +140,21 @@ SMS_SPELLINGS: dict[str, str] = {
     "bjr": "bonjour",
     "bsr": "bonsoir",
 }
+# Words of spoken French that carry no topic (« franchement », « du coup », « genre ») and drown
+# the few that do in a short question: dropped from what retrieval reads.
+FILLERS = frozenset(
+    [
+        "franchement", "genre", "bref", "bon", "ben", "bah", "euh", "hein", "trop", "truc",
+        "trucs", "machin", "carrément", "grave", "vraiment", "svp", "stp", "merci", "bonjour",
+        "salut", "coucou", "voilà", "ok", "okay", "d'accord", "style", "limite",
+    ]
+)
+FILLER_PHRASES = re.compile(
+    r"\b(?:du coup|en vrai|en fait|vite fait|à la base|tu vois|vous voyez|s'il te plaît|"
+    r"s'il vous plaît|par hasard|au fait|de ouf)\b",
+    re.IGNORECASE,
+)
+
 # Elisions that agents glue to the next word (« jai », « lia », « dun »): a token that is not a
 # corpus word but whose end is one, after one of these.
 _ELISIONS = ("qu", "c", "d", "j", "l", "m", "n", "s", "t")
@@ -512,6 +527,8 @@ class QueryUnderstanding:
         if not self.enabled:
             return UnderstoodQuery(question, question)
         vocabulary, lexicon = self._vocabulary, self._lexicon
+        typed = question
+        question = FILLER_PHRASES.sub(" ", question)
         tokens = list(_WORD.finditer(question))
         pieces: list[str] = []
         corrections: list[tuple[str, str]] = []
@@ -521,6 +538,8 @@ class QueryUnderstanding:
             pieces.append(question[cursor : match.start()])
             cursor = match.end()
             token = match.group(0)
+            if fold(token.lower()) in FILLERS and token not in lexicon:
+                continue
             replacement = self._normalise_word(token, vocabulary, lexicon)
             if replacement != token and fold(replacement) != fold(token):
                 corrections.append((token, replacement))
@@ -529,9 +548,11 @@ class QueryUnderstanding:
             pieces.append(replacement)
             words.append(replacement)
         pieces.append(question[cursor:])
-        normalised = unicodedata.normalize("NFC", "".join(pieces))
+        normalised = " ".join(unicodedata.normalize("NFC", "".join(pieces)).split())
+        if not analyse(normalised):
+            normalised = typed  # nothing but fillers: searched as typed
         expansions = self._expansions(words, lexicon)
-        return UnderstoodQuery(question, normalised, tuple(expansions), tuple(corrections))
+        return UnderstoodQuery(typed, normalised, tuple(expansions), tuple(corrections))
 
     def _normalise_word(self, token: str, vocabulary: Vocabulary, lexicon: Lexicon) -> str:
         if _PLACEHOLDER.match(token) or not _LETTERS.match(token.replace("-", "").replace(
