@@ -55,6 +55,23 @@ def run_checks(container: Container) -> list[Check]:
     except Exception as error:
         checks.append(Check("moteur de génération", False, f"{mode} : {error}", required=False))
 
+    lexicon_path = settings.retrieval.lexicon_path or settings.corpus_dir / "lexique.yaml"
+    if lexicon_path.is_file():
+        from assistant.query import LexiconError, load_lexicon_file
+
+        try:
+            entries = load_lexicon_file(lexicon_path)
+            checks.append(
+                Check("lexique des agents", True, f"{lexicon_path} ({len(entries)} termes)",
+                      required=False)
+            )
+        except LexiconError as error:
+            checks.append(Check("lexique des agents", False, str(error), required=False))
+    else:
+        checks.append(
+            Check("lexique des agents", True, f"aucun ({lexicon_path} absent)", required=False)
+        )
+
     try:
         embedder = container.embedder
         vector = embedder.get_query_embedding("test")

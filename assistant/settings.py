@@ -143,6 +143,11 @@ class RetrievalSettings(Section):
         description="Lexique des sigles et mots courts des agents (YAML) ; vide = "
         "lexique.yaml du dossier du corpus.",
     )
+    @field_validator("lexicon_path", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object) -> object:
+        return None if value == "" else value
+
     min_relevance: float = Field(
         0.6,
         ge=0,

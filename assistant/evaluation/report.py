@@ -156,7 +156,9 @@ def write_report(
             f"| {names.get(name, name)} | {g['count']} | {g['hit_at_5']:.3f} | {g['mrr']:.3f} | "
             f"{g['false_refusal_rate']:.3f} |"
             for name, g in groups.items()
+            if g.get("count")
         ]
+    lines += split_tables(latest)
     comparison = comparison if comparison is not None else latest.get("comparison")
     if comparison:
         lines += [
@@ -181,6 +183,60 @@ def write_report(
     path = output_dir / "rapport-qualite.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+STYLE_LABELS = {
+    "corpus": "premiers jeux (mots du corpus)",
+    "court": "court (2 à 5 mots)",
+    "fautes": "fautes, SMS, accents manquants",
+    "jargon": "jargon et sigles",
+    "familier": "familier",
+    "recit": "récit, question à la fin",
+    "standard": "standard",
+    "relance": "relances (conversations)",
+}
+
+
+def split_tables(entry: dict[str, Any]) -> list[str]:
+    """Dev (réglages choisis dessus) and the frozen test split side by side, per style."""
+    splits = entry.get("splits") or {}
+    if not {"dev", "test"} <= set(splits):
+        return []
+    dev, test = splits["dev"]["style"], splits["test"]["style"]
+
+    def cell(row: dict | None, name: str) -> str:
+        return f"{row[name]:.2f}" if row and name in row else "—"
+
+    lines = [
+        "",
+        "## Dev et test, par style de question",
+        "",
+        "Section attendue parmi les 5 sources montrées à l'agent (une question refusée n'en "
+        "montre aucune), questions couvertes refusées à tort, questions hors corpus refusées. "
+        "Les réglages sont choisis sur dev ; test est figé, écrit à l'aveugle.",
+        "",
+        "| style | dev : n | dev : sources | dev : refus à tort | dev : hors corpus refusées "
+        "| test : n | test : sources | test : refus à tort | test : hors corpus refusées |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for style in sorted(set(dev) | set(test), key=lambda s: list(STYLE_LABELS).index(s)
+                        if s in STYLE_LABELS else 99):
+        d, t = dev.get(style), test.get(style)
+        lines.append(
+            f"| {STYLE_LABELS.get(style, style)} | {d.get('count', 0) if d else 0} | "
+            f"{cell(d, 'shown_hit_at_5')} | {cell(d, 'false_refusal_rate')} | "
+            f"{cell(d, 'refusal_accuracy')} | {t.get('count', 0) if t else 0} | "
+            f"{cell(t, 'shown_hit_at_5')} | {cell(t, 'false_refusal_rate')} | "
+            f"{cell(t, 'refusal_accuracy')} |"
+        )
+    d, t = splits["dev"]["metrics"], splits["test"]["metrics"]
+    lines.append(
+        f"| **tout** | {d['shown_hit_at_5']['count']} | {d['shown_hit_at_5']['value']:.2f} | "
+        f"{d['false_refusal_rate']['value']:.2f} | {d['refusal_accuracy']['value']:.2f} | "
+        f"{t['shown_hit_at_5']['count']} | {t['shown_hit_at_5']['value']:.2f} | "
+        f"{t['false_refusal_rate']['value']:.2f} | {t['refusal_accuracy']['value']:.2f} |"
+    )
+    return lines
 
 
 def _what_changed(previous: dict | None, entry: dict) -> str:

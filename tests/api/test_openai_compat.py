@@ -43,6 +43,7 @@ def test_chat_completion_answers_with_sources(ai):
     assert sources[0]["url"].startswith("/api/passages/")
     extension = completion.model_extra["assistant"]
     assert extension["refused"] is False and len(extension["question_id"]) == 32
+    assert extension["coverage"] == "answered"
     assert completion.usage.completion_tokens > 0
 
 

@@ -36,7 +36,7 @@ def test_ask_returns_a_grounded_answer_with_sources(client):
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["refused"] is False
+    assert body["refused"] is False and body["coverage"] == "answered"
     assert body["backend"] == "extractive"
     assert "ChatGPT" in body["answer"]
     assert body["citations"][0]["doc_id"] == "charte-ia"

@@ -118,6 +118,7 @@ def test_ask_json_gives_the_contract_fields(monkeypatch, tmp_path):
         "answer",
         "citations",
         "refused",
+        "coverage",
         "backend",
         "scrubbed_question",
         "findings",
