@@ -80,6 +80,7 @@ def summary_markdown(data: dict[str, Any]) -> str:
     parts = [
         f"**{plural(total, 'question')}**",
         f"**{refused}** sans réponse du corpus",
+        f"**{data.get('partial_count', 0)}** avec les passages les plus proches",
         f"👍 **{feedback.get('up', 0)}** · 👎 **{feedback.get('down', 0)}**",
         f"**{masked}** avec données personnelles masquées",
     ]

@@ -42,6 +42,7 @@ def _summary(entry: dict[str, Any], votes: dict[str, dict[str, Any]]) -> dict[st
         "theme": entry.get("theme"),
         "job": entry.get("job"),
         "refused": bool(entry.get("refused")),
+        "coverage": entry.get("coverage") or ("refused" if entry.get("refused") else "answered"),
         "flagged": bool(entry.get("question_flagged")),
         "backend": entry.get("backend"),
         "relevance": entry.get("relevance"),
@@ -86,6 +87,7 @@ async def question_analytics(
         "by_backend": dict(Counter(s["backend"] for s in summaries).most_common()),
         "refused_count": len(refused),
         "refused": list(reversed(refused[-limit:])),
+        "partial_count": sum(1 for s in summaries if s["coverage"] == "partial"),
         "flagged_count": sum(1 for s in summaries if s["flagged"]),
         "feedback": {
             "up": vote_counts.get("up", 0),
@@ -106,6 +108,7 @@ _CSV_COLUMNS = [
     ("theme", "thème"),
     ("job", "métier"),
     ("refused", "sans réponse du corpus"),
+    ("coverage", "couverture (answered, partial, refused)"),
     ("flagged", "injection suspectée"),
     ("backend", "moteur"),
     ("relevance", "pertinence"),
