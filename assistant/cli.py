@@ -108,13 +108,22 @@ def ingest(
         errors.print("[red]Aucun fichier pris en charge dans les chemins donnés.[/red]")
         raise typer.Exit(1)
     outcomes = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=errors,
-        disable=as_json or not errors.is_terminal,
-    ) as progress:
+    index = container.index
+    if index.import_in_progress_elsewhere():
+        errors.print(
+            "[yellow]Un autre import est en cours (serveur ou autre commande) : "
+            "attente de sa fin…[/yellow]"
+        )
+    with (
+        index.importing(),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=errors,
+            disable=as_json or not errors.is_terminal,
+        ) as progress,
+    ):
         task = progress.add_task("Import des documents", total=len(files))
         for path in files:
             progress.update(task, description=f"Import de {path.name}")
