@@ -939,7 +939,8 @@ def _outcome_row(outcome: dict[str, Any]) -> list[Any]:
         outcome.get("chunks", 0),
         _counts(outcome.get("pii_redacted")) or "aucune",
         _signals(outcome.get("injection_signals")) or "aucun",
-        outcome.get("message", ""),
+        # An import in progress: where it is (its message points API clients to its URL).
+        _progress_text(outcome) if _running(outcome) else outcome.get("message", ""),
     ]
 
 
