@@ -152,7 +152,7 @@ class IngestionSettings(Section):
         2000,
         ge=1,
         description="Nombre maximal de passages d'un document : au-delà, le document est refusé "
-        "(à découper). 2 000 passages prennent 10 à 15 minutes de calcul avec le modèle embarqué "
+        "(à découper). 2 000 passages prennent 10 à 17 minutes de calcul avec le modèle embarqué "
         "sur 2 cœurs.",
     )
     respond_within_s: float = Field(

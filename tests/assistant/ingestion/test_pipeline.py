@@ -3,6 +3,7 @@ remove, bad input that fails alone, personal data redacted, quarantine, crash re
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -176,6 +177,32 @@ def test_oversized_file_is_refused_before_reading(container, tmp_path):
     outcome = container.ingestor.ingest_file(big)
     assert outcome.status == "failed" and outcome.error_code == "too_large"
     assert "taille maximale" in outcome.message
+
+
+def test_a_document_of_too_many_passages_is_refused_and_nothing_is_written(
+    monkeypatch, container, docs, tmp_path
+):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    container.ingestor.ingest_paths([docs])
+    before = container.vector_store.count(), container.index.chunk_count()
+    long_one = write_doc(
+        tmp_path, "trop-long", "".join(f"## Cas {i}\nLe service {i} relit.\n\n" for i in range(30))
+    )
+    monkeypatch.setenv("ASSISTANT_INGESTION__MAX_PASSAGES", "25")
+    monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
+    result = CliRunner().invoke(app, ["ingest", str(long_one), "--json"])
+    assert result.exit_code == 1
+    (outcome,) = json.loads(result.output)
+    assert (outcome["status"], outcome["error_code"]) == ("failed", "too_many_passages")
+    assert outcome["message"] == (
+        "« trop-long.md » donnerait 30 passages, plus que la limite de 25 passages par "
+        "document (ASSISTANT_INGESTION__MAX_PASSAGES) : découpez-le en plusieurs documents. "
+        "Rien n'a été importé."
+    )
+    assert (container.vector_store.count(), container.index.chunk_count()) == before
 
 
 def test_personal_data_is_redacted_before_indexing(container, tmp_path):
