@@ -215,7 +215,7 @@ class Ingestor:
                     on_file(path, outcome)
         return outcomes
 
-    def ingest_file(self, path: Path) -> IngestOutcome:
+    def ingest_file(self, path: Path, observer: ImportObserver | None = None) -> IngestOutcome:
         name = path.name
         try:
             if not path.exists():
@@ -232,7 +232,7 @@ class Ingestor:
             return IngestOutcome(
                 source=name, status="failed", message=error.message, error_code=error.code
             )
-        return self.ingest_bytes(name, data)
+        return self.ingest_bytes(name, data, observer=observer)
 
     def ingest_bytes(
         self,
