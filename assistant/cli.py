@@ -108,17 +108,28 @@ def ingest(
         errors.print("[red]Aucun fichier pris en charge dans les chemins donnés.[/red]")
         raise typer.Exit(1)
     outcomes = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=errors,
-        disable=as_json or not errors.is_terminal,
-    ) as progress:
+    index = container.index
+    if index.import_in_progress_elsewhere():
+        errors.print(
+            "[yellow]Un autre import est en cours (serveur ou autre commande) : "
+            "attente de sa fin…[/yellow]"
+        )
+    with (
+        index.importing(),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=errors,
+            disable=as_json or not errors.is_terminal,
+        ) as progress,
+    ):
         task = progress.add_task("Import des documents", total=len(files))
+        stage = _StageProgress(progress)
         for path in files:
             progress.update(task, description=f"Import de {path.name}")
-            outcomes.append(container.ingestor.ingest_file(path))
+            outcomes.append(container.ingestor.ingest_file(path, stage))
+            stage.done()
             progress.advance(task)
     if as_json:
         _print_json([o.to_dict() for o in outcomes])
@@ -134,6 +145,33 @@ def ingest(
             )
         console.print(table)
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+class _StageProgress:
+    """A second bar for the file being imported: its stage and its passages (an ImportObserver)."""
+
+    def __init__(self, progress) -> None:
+        self.progress = progress
+        self.task = None
+
+    def stage(self, stage: str, total: int = 0) -> None:
+        from assistant.ingestion.pipeline import STAGES_FR
+
+        self.done()
+        label = f"  {STAGES_FR[stage][:1].upper()}{STAGES_FR[stage][1:]}"
+        self.task = self.progress.add_task(label, total=total or None)
+
+    def advance(self, done: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=done)
+
+    def should_stop(self) -> bool:
+        return False
+
+    def done(self) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
 
 
 @docs_app.command("list")

@@ -80,6 +80,7 @@ class Container:
             pii_scrubber=self.document_scrubber,
             max_bytes=int(ingestion.max_file_mb * 1_048_576),
             max_uncompressed_bytes=int(ingestion.max_uncompressed_mb * 1_048_576),
+            max_passages=ingestion.max_passages,
             chunk_tokens=ingestion.chunk_tokens,
             chunk_overlap_tokens=ingestion.chunk_overlap_tokens,
             batch_size=self.settings.embeddings.batch_size,

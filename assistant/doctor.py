@@ -102,26 +102,36 @@ def run_checks(container: Container) -> list[Check]:
 
     try:
         store = container.vector_store
+        index = container.index  # reading only: the doctor never repairs nor writes the index
         where = "serveur" if settings.chroma.host else "base locale"
+        stored = store.count()
         checks.append(
             Check(
                 "base vectorielle",
                 True,
                 f"Chroma ({where}) {store.location}, "
-                f"collection {store.collection_name}, {store.count()} passages",
+                f"collection {store.collection_name}, {stored} passages",
             )
         )
-        documents = container.index.documents()
+        documents = index.documents()
         quarantined = sum(1 for d in documents if d.status == "quarantined")
-        checks.append(
-            Check(
-                "corpus",
-                True,
-                f"{len(documents) - quarantined} documents indexés, "
-                f"{quarantined} en quarantaine, {container.index.chunk_count()} passages",
-                required=False,
-            )
+        listed = index.chunk_count()
+        detail = (
+            f"{len(documents) - quarantined} documents indexés, "
+            f"{quarantined} en quarantaine, {listed} passages"
         )
+        unlisted = stored - listed
+        if unlisted > 0:
+            detail += (
+                f" ; {unlisted} passages pas encore validés : import en cours dans un autre "
+                "processus"
+                if index.import_in_progress_elsewhere()
+                else f" ; {unlisted} passages laissés par un import interrompu : le prochain "
+                "import ou le démarrage du serveur les retire"
+            )
+        elif unlisted < 0:
+            detail += f" ; {-unlisted} passages manquent dans Chroma : réimportez les documents"
+        checks.append(Check("corpus", unlisted >= 0, detail, required=False))
     except Exception as error:
         checks.append(Check("base vectorielle", False, f"Chroma : {error}"))
 

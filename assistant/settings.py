@@ -180,6 +180,20 @@ class IngestionSettings(Section):
         100, gt=0, description="Taille maximale d'un envoi de documents par l'API (tous fichiers "
         "confondus), en Mo.",
     )
+    max_passages: int = Field(
+        2000,
+        ge=1,
+        description="Nombre maximal de passages d'un document : au-delà, le document est refusé "
+        "(à découper). 2 000 passages prennent 10 à 17 minutes de calcul avec le modèle embarqué "
+        "sur 2 cœurs.",
+    )
+    respond_within_s: float = Field(
+        10,
+        ge=0,
+        le=300,
+        description="Durée pendant laquelle l'API attend la fin d'un import avant de répondre "
+        "202 (l'import continue en arrière-plan et se suit sur /api/imports/{id}).",
+    )
 
 
 class PrivacySettings(Section):

@@ -28,6 +28,10 @@ MAX_CONCURRENT_EVENTS = 256
 #: Events waiting in Gradio's queue before new ones are turned away.
 MAX_QUEUE_SIZE = 2000
 DASHBOARD_REFRESH_S = 10.0
+#: How long an import request waits before the page follows it in the background, and how often
+#: the page asks for its progress then.
+UI_IMPORT_WAIT_S = 1.0
+IMPORT_POLL_S = 1.0
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 HEADER_HTML = f"""
@@ -184,7 +188,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                         logout_button = gr.Button("Se déconnecter", size="sm", scale=0)
                     with gr.Tabs():
                         with gr.Tab("Documents du corpus", id="documents"):
-                            corpus = _corpus_section()
+                            corpus = _corpus_section(container.settings.ingestion)
                         with gr.Tab("Tableau de bord du webinaire", id="dashboard"):
                             dash = _dashboard_section()
                 timer = gr.Timer(DASHBOARD_REFRESH_S, active=False)
@@ -527,22 +531,70 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             api_visibility="private",
         )
 
-        async def import_documents(files: list[str] | None, theme: str, who: str) -> tuple:
-            if not files:
-                return "Choisissez d'abord un ou plusieurs fichiers.", gr.skip(), gr.skip()
+        import_parts = [
+            corpus["status"],
+            corpus["report"],
+            corpus["files"],
+            corpus["new_version"],
+            corpus["cancel"],
+            corpus["pending"],
+        ]
+
+        async def follow(
+            reports: list[dict[str, Any]], who: str, summary: Any = None
+        ) -> AsyncIterator[dict]:
+            """Show the imports' progress until they are all finished; cancellable meanwhile.
+            ``summary(reports)``: the final status line (default: counts by outcome)."""
+            while pending := [r["import_id"] for r in reports if _running(r)]:
+                yield {
+                    corpus["status"]: _import_progress(reports),
+                    corpus["report"]: [_outcome_row(r) for r in reports],
+                    corpus["cancel"]: gr.update(visible=True),
+                    corpus["pending"]: pending,
+                }
+                await asyncio.sleep(IMPORT_POLL_S)
+                reports = [await _status(r, who) if _running(r) else r for r in reports]
+            yield {
+                corpus["status"]: (summary or _import_summary)(reports),
+                corpus["report"]: [_outcome_row(r) for r in reports],
+                corpus["cancel"]: gr.update(visible=False, interactive=True),
+                corpus["pending"]: [],
+            }
+
+        async def _status(report_: dict[str, Any], who: str) -> dict[str, Any]:
             try:
-                outcomes = await bridge.upload(who, files, theme=theme or None)
+                return await bridge.import_status(who, report_["import_id"])
             except UiError as error:
-                return f"**Erreur :** {error}", gr.skip(), None
-            return _import_summary(outcomes), [_outcome_row(o) for o in outcomes], None
+                return {**report_, "status": "failed", "status_fr": "inconnu",
+                        "message": str(error)}
+
+        async def import_documents(
+            files: list[str] | None, theme: str, who: str
+        ) -> AsyncIterator[dict]:
+            if not files:
+                yield {corpus["status"]: "Choisissez d'abord un ou plusieurs fichiers."}
+                return
+            try:
+                reports = await bridge.upload(
+                    who, files, theme=theme or None, wait_s=UI_IMPORT_WAIT_S
+                )
+            except UiError as error:
+                yield {corpus["status"]: f"**Erreur :** {error}", corpus["files"]: None}
+                return
+            first = True
+            async for update in follow(reports, who):
+                if first:
+                    update[corpus["files"]] = None
+                    first = False
+                yield update
 
         corpus["import"].click(
             import_documents,
             inputs=[corpus["files"], corpus["theme"], trainer],
-            outputs=[corpus["status"], corpus["report"], corpus["files"]],
+            outputs=import_parts,
             api_visibility="private",
             concurrency_limit=4,
-            concurrency_id="corpus",
+            concurrency_id="corpus-import",
         ).then(
             refresh_documents,
             inputs=[trainer],
@@ -550,35 +602,58 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             api_visibility="private",
         )
 
-        async def act(action: str, doc_id: str | None, file: str | None, who: str) -> tuple:
+        async def cancel_imports(pending: list[str] | None, who: str) -> dict:
+            for import_id in pending or []:
+                try:
+                    await bridge.cancel_import(who, import_id)
+                except UiError:
+                    continue  # finished meanwhile: its report says how
+            return {
+                corpus["cancel"]: gr.update(interactive=False),
+                corpus["status"]: "Annulation demandée : l'import s'arrête après le lot de "
+                "passages en cours, sans rien laisser dans le corpus…",
+            }
+
+        corpus["cancel"].click(
+            cancel_imports,
+            inputs=[corpus["pending"], trainer],
+            outputs=[corpus["cancel"], corpus["status"]],
+            api_visibility="private",
+            concurrency_limit=None,
+        )
+
+        async def act(
+            action: str, doc_id: str | None, file: str | None, who: str
+        ) -> AsyncIterator[dict]:
             if not doc_id:
-                return "Choisissez d'abord un document dans la liste.", gr.skip(), gr.skip()
+                yield {corpus["status"]: "Choisissez d'abord un document dans la liste."}
+                return
             try:
                 if action == "remove":
                     result = await bridge.remove(who, doc_id)
-                    return f"{result['detail']}", gr.skip(), gr.skip()
+                    yield {corpus["status"]: f"{result['detail']}"}
+                    return
                 if action == "approve":
-                    outcome = await bridge.approve(who, doc_id)
-                    return (
-                        f"Document validé. {outcome['message']}",
-                        [_outcome_row(outcome)],
-                        gr.skip(),
-                    )
-                if not file:
-                    return (
-                        "Choisissez d'abord le fichier de la nouvelle version.",
-                        gr.skip(),
-                        (gr.skip()),
-                    )
-                outcome = await bridge.replace(who, doc_id, file)
-                prefix = "**Échec :** " if outcome["status"] == "failed" else ""
-                return f"{prefix}{outcome['message']}", [_outcome_row(outcome)], None
+                    outcome = await bridge.approve(who, doc_id, wait_s=UI_IMPORT_WAIT_S)
+                elif not file:
+                    yield {
+                        corpus["status"]: "Choisissez d'abord le fichier de la nouvelle version."
+                    }
+                    return
+                else:
+                    outcome = await bridge.replace(who, doc_id, file, wait_s=UI_IMPORT_WAIT_S)
             except UiError as error:
-                return f"**Erreur :** {error}", gr.skip(), gr.skip()
+                yield {corpus["status"]: f"**Erreur :** {error}"}
+                return
+            async for update in follow([outcome], who, summary=_action_summary(action)):
+                if action == "replace":
+                    update[corpus["new_version"]] = None
+                yield update
 
         def action_handler(action: str):
-            async def run(doc_id: str | None, file: str | None, who: str) -> tuple:
-                return await act(action, doc_id, file, who)
+            async def run(doc_id: str | None, file: str | None, who: str) -> AsyncIterator[dict]:
+                async for update in act(action, doc_id, file, who):
+                    yield update
 
             return run
 
@@ -590,7 +665,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             button.click(
                 action_handler(action),
                 inputs=[corpus["selected"], corpus["new_version"], trainer],
-                outputs=[corpus["status"], corpus["report"], corpus["new_version"]],
+                outputs=import_parts,
                 api_visibility="private",
                 concurrency_limit=4,
                 concurrency_id="corpus",
@@ -674,16 +749,19 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
 
 
 # ---- layout pieces -------------------------------------------------------------------------
-def _corpus_section() -> dict[str, Any]:
+def _corpus_section(limits: Any) -> dict[str, Any]:
     from assistant.ingestion.loaders import SUPPORTED_EXTENSIONS
-    from assistant.ingestion.pipeline import THEMES
+    from assistant.ingestion.pipeline import THEMES, french_number
 
     parts: dict[str, Any] = {}
     gr.Markdown(
         "### Importer des documents\nFormats acceptés : "
         + ", ".join(sorted(SUPPORTED_EXTENSIONS))
-        + ". Un document de même identifiant remplace l'ancienne version ; un document "
-        "qui contient des instructions suspectes est mis en quarantaine jusqu'à sa validation."
+        + f". Au plus {limits.max_file_mb:g} Mo et {french_number(limits.max_passages)} "
+        "passages par document. Un document de même identifiant remplace l'ancienne version ; "
+        "un document qui contient des instructions suspectes est mis en quarantaine jusqu'à sa "
+        "validation. Un long import se poursuit en arrière-plan : son avancement s'affiche "
+        "ici, et il peut être annulé."
     )
     with gr.Row():
         parts["files"] = gr.File(
@@ -702,6 +780,10 @@ def _corpus_section() -> dict[str, Any]:
             )
             parts["import"] = gr.Button("Importer", variant="primary", elem_id="import")
     parts["status"] = gr.Markdown(elem_id="corpus-status")
+    parts["cancel"] = gr.Button(
+        "Annuler l'import", variant="stop", size="sm", visible=False, elem_id="cancel-import"
+    )
+    parts["pending"] = gr.State([])
     parts["report"] = gr.Dataframe(
         headers=[
             "Fichier",
@@ -857,8 +939,54 @@ def _outcome_row(outcome: dict[str, Any]) -> list[Any]:
         outcome.get("chunks", 0),
         _counts(outcome.get("pii_redacted")) or "aucune",
         _signals(outcome.get("injection_signals")) or "aucun",
-        outcome.get("message", ""),
+        # An import in progress: where it is (its message points API clients to its URL).
+        _progress_text(outcome) if _running(outcome) else outcome.get("message", ""),
     ]
+
+
+def _running(report_: dict[str, Any]) -> bool:
+    return report_.get("status") in ("queued", "running") and bool(report_.get("import_id"))
+
+
+def _import_progress(reports: list[dict[str, Any]]) -> str:
+    """« Import en cours » and, for each unfinished file, its stage and passages done."""
+    done = sum(1 for r in reports if not _running(r))
+    lines = [
+        f"**Import en cours** : {done} fichier{'s' if done > 1 else ''} terminé"
+        f"{'s' if done > 1 else ''} sur {len(reports)}. Vous pouvez continuer à travailler ; "
+        "« Annuler l'import » l'arrête sans rien laisser dans le corpus."
+    ]
+    for r in reports:
+        if _running(r):
+            lines.append(f"- {r.get('source', '')} : {_progress_text(r)}")
+    return "\n".join(lines)
+
+
+def _progress_text(report_: dict[str, Any]) -> str:
+    from assistant.ingestion.pipeline import french_number
+
+    progress = report_.get("progress") or {}
+    text = progress.get("stage_fr") or report_.get("status_fr", "")
+    if report_.get("cancel_requested"):
+        text = "annulation demandée"
+    if progress.get("total"):
+        text += (
+            f", {french_number(progress.get('done', 0))} / {french_number(progress['total'])} "
+            f"passages ({progress.get('percent', 0)} %)"
+        )
+    return text
+
+
+def _action_summary(action: str):
+    def summary(reports: list[dict[str, Any]]) -> str:
+        outcome = reports[0]
+        if outcome.get("status") in ("failed", "cancelled"):
+            return f"**Échec :** {outcome.get('message', '')}"
+        if action == "approve":
+            return f"Document validé. {outcome.get('message', '')}"
+        return str(outcome.get("message", ""))
+
+    return summary
 
 
 def _import_summary(outcomes: list[dict[str, Any]]) -> str:

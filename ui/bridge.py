@@ -153,9 +153,18 @@ class ApiBridge:
         return await self._call(list_documents, state=self.state, trainer=_trainer(trainer))
 
     async def upload(
-        self, trainer: str, paths: Sequence[str | Path], *, theme: str | None = None
+        self,
+        trainer: str,
+        paths: Sequence[str | Path],
+        *,
+        theme: str | None = None,
+        wait_s: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Ingest files (``POST /api/documents``): one report per file, in a worker thread."""
+        """Import files (``POST /api/documents``): one report per file. A report whose
+        ``status`` is ``queued`` or ``running`` is an import still going on in the background
+        after ``wait_s`` (follow it with ``import_status``)."""
+        from fastapi import Response
+
         from assistant.api.routes.documents import upload_documents
 
         uploads = [await _upload_file(path) for path in paths]
@@ -164,11 +173,17 @@ class ApiBridge:
             state=self.state,
             trainer=_trainer(trainer),
             files=uploads,
+            response=Response(),
             theme=theme or None,
+            wait_s=wait_s,
         )
 
-    async def replace(self, trainer: str, doc_id: str, path: str | Path) -> dict[str, Any]:
+    async def replace(
+        self, trainer: str, doc_id: str, path: str | Path, *, wait_s: float | None = None
+    ) -> dict[str, Any]:
         """A new version of ``doc_id`` (``PUT /api/documents/{doc_id}``)."""
+        from fastapi import Response
+
         from assistant.api.routes.documents import replace_document
 
         upload = await _upload_file(path)
@@ -178,7 +193,31 @@ class ApiBridge:
             state=self.state,
             trainer=_trainer(trainer),
             file=upload,
+            response=Response(),
             theme=None,
+            wait_s=wait_s,
+        )
+
+    async def import_status(self, trainer: str, import_id: str) -> dict[str, Any]:
+        """Where an import is (``GET /api/imports/{import_id}``)."""
+        from assistant.api.routes.imports import show_import
+
+        return await self._call(
+            show_import, import_id=import_id, state=self.state, trainer=_trainer(trainer)
+        )
+
+    async def cancel_import(self, trainer: str, import_id: str) -> dict[str, Any]:
+        """Stop an import in progress (``DELETE /api/imports/{import_id}``)."""
+        from fastapi import Response
+
+        from assistant.api.routes.imports import cancel_import
+
+        return await self._call(
+            cancel_import,
+            import_id=import_id,
+            state=self.state,
+            trainer=_trainer(trainer),
+            response=Response(),
         )
 
     async def remove(self, trainer: str, doc_id: str) -> dict[str, Any]:
@@ -188,11 +227,20 @@ class ApiBridge:
             remove_document, doc_id=doc_id, state=self.state, trainer=_trainer(trainer)
         )
 
-    async def approve(self, trainer: str, doc_id: str) -> dict[str, Any]:
+    async def approve(
+        self, trainer: str, doc_id: str, *, wait_s: float | None = None
+    ) -> dict[str, Any]:
+        from fastapi import Response
+
         from assistant.api.routes.documents import approve_document
 
         return await self._call(
-            approve_document, doc_id=doc_id, state=self.state, trainer=_trainer(trainer)
+            approve_document,
+            doc_id=doc_id,
+            state=self.state,
+            trainer=_trainer(trainer),
+            response=Response(),
+            wait_s=wait_s,
         )
 
     async def analytics(

@@ -32,6 +32,7 @@ from assistant.api.routes import (
     documents,
     feedback,
     health,
+    imports,
     openai_compat,
     passages,
 )
@@ -53,7 +54,7 @@ donnée personnelle au modèle** (les questions sont anonymisées avant tout env
   (« vérifier mon texte »), `POST /api/feedback`. Sans compte ; si un code d'accès de
   webinaire est configuré, il se donne dans l'en-tête `X-Code-Acces`.
 - **Formateurs** (authentification HTTP Basic ou jeton `Bearer`) : `/api/documents`,
-  `/api/analytics`.
+  `/api/imports` (suivi et annulation des imports en arrière-plan), `/api/analytics`.
 - **Compatible OpenAI** : `GET /v1/models`, `POST /v1/chat/completions` (modèle
   `assistant-charte`).
 - **Supervision** : `/health`, `/metrics` (Prometheus).
@@ -67,6 +68,7 @@ ROUTERS = (
     feedback.router,
     passages.router,
     documents.router,
+    imports.router,
     analytics.router,
     openai_compat.router,
     health.router,
@@ -186,6 +188,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        # Imports in flight are cancelled: they stop after their current batch, leaving the
+        # index as it was.
+        await asyncio.to_thread(state.imports.shutdown)
         state.io_executor.shutdown(wait=True)  # pending log lines are written
 
 
@@ -211,7 +216,20 @@ async def _warm_up(state: ApiState) -> None:
 
     def warm() -> None:
         engine = container.chat_engine
-        engine.retriever.index.embedder.get_query_embedding("charte")
+        index = engine.retriever.index
+        # The server writes to the index: it repairs what a dead writer left, unless another
+        # process is importing right now (that import, or the next, repairs then).
+        repair = index.try_repair()
+        if repair is not None and repair.changed:
+            log.warning(
+                "index repaired at start",
+                extra={
+                    "orphans": repair.orphan_chunks_removed,
+                    "incomplete": len(repair.incomplete_documents_dropped),
+                },
+            )
+        index.lexical  # noqa: B018 - built now rather than on the first question
+        index.embedder.get_query_embedding("charte")
         container.question_scrubber.scrub("Bonjour, je suis Marie Martin.")
         injection_guard_warm_up()
 
@@ -242,7 +260,8 @@ async def _check_backend(state: ApiState, *, due_only: bool = False) -> None:
 
 
 async def _maintenance(state: ApiState) -> None:
-    """Re-check the LLM backend (every 30 s) and purge expired log entries (daily)."""
+    """Re-check the LLM backend (every 30 s), take in the corpus changes other processes made
+    (every 5 s) and purge expired log entries (daily)."""
     last_purge = -PURGE_EVERY_S
     retention = state.settings.privacy.question_log_retention_days
     while True:
@@ -256,6 +275,12 @@ async def _maintenance(state: ApiState) -> None:
             except OSError as error:
                 log.error("log purge failed", extra={"error": type(error).__name__})
         await asyncio.sleep(BACKEND_POLL_S)
+        try:
+            index = state.container.index
+            if await state.run_io(index.refresh):
+                log.info("corpus changed elsewhere", extra={"chunks": index.chunk_count()})
+        except Exception as error:
+            log.error("corpus refresh failed", extra={"error": type(error).__name__})
         was_degraded = state.container.backends.degraded
         await _check_backend(state, due_only=True)
         if state.container.backends.degraded != was_degraded:

@@ -15,6 +15,7 @@ from assistant.api.auth import Authenticator
 from assistant.api.metrics import ApiMetrics
 from assistant.api.question_log import QuestionLog
 from assistant.api.ratelimit import SlidingWindowLimiter
+from assistant.ingestion.jobs import ImportJob, ImportJobs
 
 log = logging.getLogger("assistant.api")
 
@@ -31,7 +32,7 @@ class ApiState:
     question_limiter: SlidingWindowLimiter
     auth_failures: SlidingWindowLimiter
     question_log: QuestionLog
-    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    imports: ImportJobs
     # Small file and memory reads/writes (logs, health, metrics) get their own threads, so they
     # never queue behind scrubbing and embeddings in the default pool during a burst.
     io_executor: ThreadPoolExecutor = field(
@@ -47,13 +48,18 @@ class ApiState:
     @classmethod
     def build(cls, container: Any) -> ApiState:
         settings = container.settings
+        metrics = ApiMetrics()
         return cls(
             container=container,
-            metrics=ApiMetrics(),
+            metrics=metrics,
             authenticator=Authenticator(settings),
             question_limiter=SlidingWindowLimiter(settings.server.rate_limit_per_minute),
             auth_failures=SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE),
             question_log=QuestionLog(settings.data_dir),
+            imports=ImportJobs(
+                lambda: container.ingestor,
+                on_finished=lambda job: _import_finished(metrics, job),
+            ),
         )
 
     @property
@@ -164,3 +170,24 @@ class ApiState:
                 "total_ms": round(total_s * 1000, 1),
             },
         )
+
+
+def _import_finished(metrics: ApiMetrics, job: ImportJob) -> None:
+    """Count and log a finished import (types and counts only, never the content)."""
+    outcome = job.outcome
+    assert outcome is not None
+    metrics.ingestions.labels("approved" if job.kind == "approve" and outcome.ok
+                              else outcome.status).inc()
+    for kind, count in outcome.pii_redacted.items():
+        metrics.pii_findings.labels(kind, "document").inc(count)
+    log.info(
+        "ingestion",
+        extra={
+            "import_id": job.import_id,
+            "kind": job.kind,
+            "doc_id": outcome.doc_id,
+            "status": outcome.status,
+            "chunks": outcome.chunks,
+            "error_code": outcome.error_code,
+        },
+    )

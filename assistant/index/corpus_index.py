@@ -1,23 +1,39 @@
 """The corpus index: manifest + Chroma vectors + French BM25, kept consistent.
 
-Writes are serialised by a lock; readers use snapshots (the manifest's active chunk ids and the
-current lexical index), so a search never sees a half-applied ingestion.
+Readers use snapshots (the manifest's active chunk ids and the current lexical index), so a
+search never sees a half-applied ingestion; reading never writes, not even a repair.
+
+Writers take two cross-process locks (``assistant.index.locks``), so that a long import never
+blocks a removal or the answers:
+- the *import lock*, held by the one import in flight across every process sharing the data dir,
+  from its first vector written to its commit (or its clean-up): its vectors are in Chroma but
+  not yet in the manifest;
+- the *commit lock*, held only for the short manifest swaps (commit, removal, repair), after
+  reloading the manifest if another process changed it.
+``repair`` holds both: with no import in flight anywhere, a vector the manifest does not list is
+left over from a writer that died, and can go.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.index.lexical import LexicalIndex
+from assistant.index.locks import IndexLock
 from assistant.index.manifest import DocumentRecord, Manifest
 from assistant.index.vector_store import ChromaVectorStore, StoredChunk
 
 log = logging.getLogger(__name__)
+
+
+class ImportCancelled(Exception):
+    """An import was cancelled; nothing it wrote is left in the index."""
 
 
 @dataclass(frozen=True)
@@ -41,14 +57,23 @@ class CorpusIndex:
         index_dir = data_dir / "index" / vector_store.collection_name
         index_dir.mkdir(parents=True, exist_ok=True)
         self.manifest = Manifest(index_dir)
-        self.write_lock = threading.RLock()
-        self._lexical = LexicalIndex([], [], generation=-1)
-        self.last_repair = self.repair()
+        self.import_lock = IndexLock(index_dir / "import.lock")
+        self.commit_lock = IndexLock(index_dir / "commit.lock")
+        self._lexical: LexicalIndex | None = None
+        self._lexical_guard = threading.Lock()
+        self.last_repair: RepairReport | None = None
 
     # ---- reading -------------------------------------------------------------------------
     @property
     def lexical(self) -> LexicalIndex:
-        return self._lexical
+        """The BM25 snapshot of the manifest's current chunks (built on first use)."""
+        lexical = self._lexical
+        if lexical is None:
+            with self._lexical_guard:
+                if self._lexical is None:
+                    self._lexical = self._build_lexical()
+                lexical = self._lexical
+        return lexical
 
     def chunk_count(self) -> int:
         return len(self.manifest.active_chunk_ids)
@@ -59,7 +84,48 @@ class CorpusIndex:
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         return self.vectors.get(ids)
 
+    def refresh(self) -> bool:
+        """Take in what other processes committed (manifest and lexical index); True if any.
+
+        Called by the server now and then, so that an import or a removal made by the command
+        line or another replica reaches its answers without a restart.
+        """
+        if not self.manifest.reload_if_changed():
+            return False
+        self.rebuild_lexical()
+        return True
+
+    def import_in_progress_elsewhere(self) -> bool:
+        """Whether another process is importing a document right now (for diagnostics)."""
+        return self.import_lock.busy_elsewhere()
+
     # ---- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def importing(self, *, should_stop: Callable[[], bool] | None = None) -> Iterator[None]:
+        """Hold the import lock: the one import in flight, across processes.
+
+        Whoever takes it first (not a nested call) repairs what a dead writer left behind.
+        ``should_stop`` is polled while waiting for another import to finish.
+        """
+        outermost = not self.import_lock.held
+        with self.import_lock.hold(should_stop=should_stop):
+            if outermost:
+                self.repair()
+            yield
+
+    def try_repair(self) -> RepairReport | None:
+        """Repair now if no import is in flight anywhere; None if one is (it is not waited for).
+
+        The server calls it when it starts; an import in flight repairs when it ends, or the next
+        import does.
+        """
+        if not self.import_lock.acquire(blocking=False):
+            return None
+        try:
+            return self.repair()
+        finally:
+            self.import_lock.release()
+
     def add_chunks(
         self,
         ids: Sequence[str],
@@ -68,33 +134,61 @@ class CorpusIndex:
         metadatas: Sequence[dict[str, Any]],
         *,
         batch_size: int = 16,
-        progress=None,
+        progress: Callable[[int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
-        """Embed in batches and store; not searchable until ``commit_document``."""
-        for start in range(0, len(ids), batch_size):
-            stop = start + batch_size
-            vectors = self.embedder.get_text_embedding_batch(list(texts_for_embedding[start:stop]))
-            self.vectors.upsert(ids[start:stop], vectors, texts[start:stop], metadatas[start:stop])
-            if progress is not None:
-                progress(min(stop, len(ids)))
+        """Embed in batches and store; not searchable until ``commit_document``.
+
+        Needs the import lock (``importing``). When ``should_stop()`` turns true between two
+        batches, the vectors written so far are deleted and ``ImportCancelled`` is raised.
+        """
+        if not self.import_lock.held:
+            raise RuntimeError("add_chunks needs the import lock (CorpusIndex.importing)")
+        attempted = 0
+        try:
+            for start in range(0, len(ids), batch_size):
+                if should_stop is not None and should_stop():
+                    raise ImportCancelled
+                stop = min(start + batch_size, len(ids))
+                vectors = self.embedder.get_text_embedding_batch(
+                    list(texts_for_embedding[start:stop])
+                )
+                attempted = stop
+                self.vectors.upsert(
+                    ids[start:stop], vectors, texts[start:stop], metadatas[start:stop]
+                )
+                if progress is not None:
+                    progress(stop)
+        except BaseException:
+            self.discard_uncommitted(ids[:attempted])
+            raise
+
+    def discard_uncommitted(self, ids: Sequence[str]) -> None:
+        """Delete vectors of an import that will not be committed (those no document lists)."""
+        active = self.manifest.active_chunk_ids
+        stray = [i for i in ids if i not in active]
+        if stray:
+            try:
+                self.vectors.delete(stray)
+            except Exception as error:  # the next repair removes them
+                log.warning("uncommitted chunks not deleted", extra={"error": repr(error)})
 
     def commit_document(self, record: DocumentRecord) -> list[str]:
         """Make ``record`` the current version of its document; drop the previous chunks."""
-        with self.write_lock:
+        with self.commit_lock.hold():
+            self.manifest.reload_if_changed()
             previous = self.manifest.get(record.doc_id)
             self.manifest.commit(put=record)
-            stale = [
-                c
-                for c in (previous.chunk_ids if previous else [])
-                if c not in set(record.chunk_ids)
-            ]
+            kept = set(record.chunk_ids)
+            stale = [c for c in (previous.chunk_ids if previous else []) if c not in kept]
             if stale:
                 self.vectors.delete(stale)
             self.rebuild_lexical()
             return stale
 
     def remove_document(self, doc_id: str) -> DocumentRecord | None:
-        with self.write_lock:
+        with self.commit_lock.hold():
+            self.manifest.reload_if_changed()
             record = self.manifest.get(doc_id)
             if record is None:
                 return None
@@ -105,18 +199,31 @@ class CorpusIndex:
             return record
 
     def rebuild_lexical(self) -> None:
+        """Build the BM25 snapshot of the current manifest and swap it in (never an older one)."""
+        lexical = self._build_lexical()
+        with self._lexical_guard:
+            if self._lexical is None or lexical.generation >= self._lexical.generation:
+                self._lexical = lexical
+
+    def _build_lexical(self) -> LexicalIndex:
+        generation = self.manifest.generation
         active = sorted(self.manifest.active_chunk_ids)
         chunks = self.vectors.get(active)
-        self._lexical = LexicalIndex(
+        return LexicalIndex(
             [c.chunk_id for c in chunks],
             [lexical_text(c.text, c.metadata) for c in chunks],
-            generation=self.manifest.generation,
+            generation=generation,
             themes=[str(c.metadata.get("theme", "")) for c in chunks],
         )
 
     def repair(self) -> RepairReport:
-        """Bring Chroma and the lexical index back in line with the manifest after a crash."""
-        with self.write_lock:
+        """Bring Chroma and the lexical index back in line with the manifest after a crash.
+
+        Only a writer repairs: it holds the import lock (no import in flight anywhere, so the
+        vectors no document lists are left over) and the commit lock.
+        """
+        with self.import_lock.hold(), self.commit_lock.hold():
+            reloaded = self.manifest.reload_if_changed()
             stored = set(self.vectors.all_ids())
             active = self.manifest.active_chunk_ids
             orphans = stored - active
@@ -133,8 +240,11 @@ class CorpusIndex:
                 log.warning(
                     "index repaired", extra={"orphans": len(orphans), "incomplete": len(incomplete)}
                 )
-            self.rebuild_lexical()
-            return RepairReport(len(orphans), incomplete, True)
+            rebuilt = bool(reloaded or incomplete) and self._lexical is not None
+            if rebuilt:
+                self.rebuild_lexical()
+            self.last_repair = RepairReport(len(orphans), incomplete, rebuilt)
+            return self.last_repair
 
 
 def search_text(text: str, metadata: dict[str, Any]) -> str:

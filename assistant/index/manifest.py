@@ -3,6 +3,10 @@
 One JSON file in the data dir, replaced atomically (write to a temporary file, fsync, rename).
 A document's chunks are searchable only once the manifest lists them: that rename is the commit
 point of an ingestion, which makes a replacement atomic and a crash recoverable.
+
+Several processes share the file (the server, the command line, other replicas): a writer
+reloads it under the index's commit lock before changing it (``reload_if_changed``), so that no
+process overwrites what another committed.
 """
 
 from __future__ import annotations
@@ -56,18 +60,38 @@ class Manifest:
         self.generation = 0
         self._documents: dict[str, DocumentRecord] = {}
         self._active_chunks: frozenset[str] = frozenset()
+        self._signature: tuple[int, int, int] | None = None
         self._load()
 
+    def _file_signature(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
     def _load(self) -> None:
-        if not self.path.exists():
-            return
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        self.generation = int(data.get("generation", 0))
-        self._documents = {
-            doc_id: DocumentRecord.from_dict(record)
-            for doc_id, record in data.get("documents", {}).items()
-        }
-        self._refresh_active()
+        with self._lock:
+            signature = self._file_signature()
+            if signature is None:
+                data: dict = {}
+            else:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.generation = int(data.get("generation", 0))
+            self._documents = {
+                doc_id: DocumentRecord.from_dict(record)
+                for doc_id, record in data.get("documents", {}).items()
+            }
+            self._signature = signature
+            self._refresh_active()
+
+    def reload_if_changed(self) -> bool:
+        """Read the file again if another process replaced it; True if it did."""
+        with self._lock:
+            if self._file_signature() == self._signature:
+                return False
+            self._load()
+            return True
 
     def _refresh_active(self) -> None:
         self._active_chunks = frozenset(
@@ -104,6 +128,7 @@ class Manifest:
             self._write(self.generation + 1, documents)
             self._documents = documents
             self.generation += 1
+            self._signature = self._file_signature()
             self._refresh_active()
             return self.generation
 

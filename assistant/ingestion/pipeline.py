@@ -1,7 +1,14 @@
 """Ingestion: file -> loader -> normalise -> injection scan -> PII scan -> chunks -> index.
 
-Each file is its own transaction: a file that fails leaves the index as it was and the rest of
-the batch goes on. The manifest rename in ``CorpusIndex.commit_document`` is the commit point.
+Each file is its own transaction: a file that fails, or is cancelled, leaves the index as it
+was and the rest of the batch goes on. The manifest rename in ``CorpusIndex.commit_document`` is
+the commit point.
+
+Reading, scanning, chunking and masking happen before any lock; the index's import lock is held
+from the first vector written to the commit, and the commit lock only for the manifest swap, so
+a removal or an answer never waits behind an import. A document is limited in bytes and in
+passages (``max_passages``): a 20 MB Markdown file of short sections would otherwise hold the
+import lock for hours.
 """
 
 from __future__ import annotations
@@ -14,9 +21,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from assistant.index.corpus_index import CorpusIndex, search_text
+from assistant.index.corpus_index import CorpusIndex, ImportCancelled, search_text
+from assistant.index.locks import LockCancelled
 from assistant.index.manifest import DocumentRecord
 from assistant.ingestion.chunking import chunk_document
 from assistant.ingestion.loaders import (
@@ -39,7 +47,7 @@ THEMES = (
 )
 DEFAULT_THEME = "non-classe"
 
-Status = Literal["indexed", "replaced", "unchanged", "quarantined", "failed"]
+Status = Literal["indexed", "replaced", "unchanged", "quarantined", "failed", "cancelled"]
 
 _STATUS_FR = {
     "indexed": "indexé",
@@ -47,7 +55,50 @@ _STATUS_FR = {
     "unchanged": "inchangé",
     "quarantined": "mis en quarantaine",
     "failed": "refusé",
+    "cancelled": "annulé",
 }
+
+Stage = Literal["waiting", "reading", "masking", "embedding", "committing"]
+
+STAGES_FR: dict[str, str] = {
+    "waiting": "en attente de la fin d'un autre import",
+    "reading": "lecture et analyse",
+    "masking": "masquage des données personnelles",
+    "embedding": "calcul des plongements",
+    "committing": "enregistrement dans l'index",
+}
+
+MASKING_BATCH = 64
+
+
+class ImportObserver(Protocol):
+    """What an import reports while it runs, and how it is asked to stop."""
+
+    def stage(self, stage: Stage, total: int = 0) -> None:
+        """A new stage begins; ``total`` is how many passages it goes through (0 if unknown)."""
+
+    def advance(self, done: int) -> None:
+        """``done`` passages of the current stage are through."""
+
+    def should_stop(self) -> bool:
+        """True once the import is cancelled: it stops and leaves the index as it was."""
+        ...
+
+
+class _Unobserved:
+    def stage(self, stage: Stage, total: int = 0) -> None:
+        pass
+
+    def advance(self, done: int) -> None:
+        pass
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def french_number(value: int) -> str:
+    """``107579`` -> ``107 579`` (a no-break space between thousands, as French writes them)."""
+    return f"{value:,}".replace(",", "\u00a0")
 
 
 @dataclass
@@ -71,7 +122,7 @@ class IngestOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        return self.status not in ("failed", "cancelled")
 
     @property
     def status_fr(self) -> str:
@@ -134,6 +185,7 @@ class Ingestor:
         pii_scrubber: Any | None,
         max_bytes: int,
         max_uncompressed_bytes: int,
+        max_passages: int = 2000,
         chunk_tokens: int = 300,
         chunk_overlap_tokens: int = 40,
         batch_size: int = 16,
@@ -142,6 +194,7 @@ class Ingestor:
         self.pii_scrubber = pii_scrubber
         self.max_bytes = max_bytes
         self.max_uncompressed_bytes = max_uncompressed_bytes
+        self.max_passages = max_passages
         self.chunk_tokens = chunk_tokens
         self.chunk_overlap_tokens = chunk_overlap_tokens
         self.batch_size = batch_size
@@ -151,15 +204,18 @@ class Ingestor:
     def ingest_paths(
         self, paths: Sequence[Path], *, on_file: Callable[[Path, IngestOutcome], None] | None = None
     ) -> list[IngestOutcome]:
+        """Ingest files and folders as one writer: the import lock is held for the whole batch
+        (one repair of what a dead writer left, not one per file)."""
         outcomes = []
-        for path in expand_paths(paths):
-            outcome = self.ingest_file(path)
-            outcomes.append(outcome)
-            if on_file is not None:
-                on_file(path, outcome)
+        with self.index.importing():
+            for path in expand_paths(paths):
+                outcome = self.ingest_file(path)
+                outcomes.append(outcome)
+                if on_file is not None:
+                    on_file(path, outcome)
         return outcomes
 
-    def ingest_file(self, path: Path) -> IngestOutcome:
+    def ingest_file(self, path: Path, observer: ImportObserver | None = None) -> IngestOutcome:
         name = path.name
         try:
             if not path.exists():
@@ -176,14 +232,26 @@ class Ingestor:
             return IngestOutcome(
                 source=name, status="failed", message=error.message, error_code=error.code
             )
-        return self.ingest_bytes(name, data)
+        return self.ingest_bytes(name, data, observer=observer)
 
     def ingest_bytes(
-        self, name: str, data: bytes, *, approved: bool = False, theme: str | None = None
+        self,
+        name: str,
+        data: bytes,
+        *,
+        approved: bool = False,
+        theme: str | None = None,
+        observer: ImportObserver | None = None,
     ) -> IngestOutcome:
-        """Ingest one uploaded or read file. Never raises for bad input: the outcome says why."""
+        """Ingest one uploaded or read file. Never raises for bad input: the outcome says why.
+
+        ``observer`` follows the stages and may cancel: the outcome is then ``cancelled`` and
+        the index is as it was.
+        """
         started = time.perf_counter()
+        observer = observer or _Unobserved()
         try:
+            observer.stage("reading")
             document = load_bytes(
                 name,
                 data,
@@ -191,11 +259,18 @@ class Ingestor:
                 max_uncompressed_bytes=self.max_uncompressed_bytes,
             )
             return self._ingest_document(
-                document, data, approved=approved, theme=theme, started=started
+                document, data, approved=approved, theme=theme, started=started, observer=observer
             )
         except IngestionError as error:
             return IngestOutcome(
                 source=name, status="failed", message=error.message, error_code=error.code
+            )
+        except (ImportCancelled, LockCancelled):
+            return IngestOutcome(
+                source=name,
+                status="cancelled",
+                error_code="cancelled",
+                message=f"Import de « {name} » annulé : le corpus n'a pas changé.",
             )
 
     def remove(self, doc_id: str) -> DocumentRecord | None:
@@ -204,7 +279,7 @@ class Ingestor:
             self._quarantine_path(record).unlink(missing_ok=True)
         return record
 
-    def approve(self, doc_id: str) -> IngestOutcome:
+    def approve(self, doc_id: str, observer: ImportObserver | None = None) -> IngestOutcome:
         """Index a quarantined document after a trainer checked it."""
         record = self.index.manifest.get(doc_id)
         if record is None or record.status != "quarantined":
@@ -216,7 +291,11 @@ class Ingestor:
             )
         path = self._quarantine_path(record)
         outcome = self.ingest_bytes(
-            record.source_name, path.read_bytes(), approved=True, theme=record.theme
+            record.source_name,
+            path.read_bytes(),
+            approved=True,
+            theme=record.theme,
+            observer=observer,
         )
         if outcome.ok:
             path.unlink(missing_ok=True)
@@ -233,6 +312,7 @@ class Ingestor:
         approved: bool,
         theme: str | None,
         started: float,
+        observer: ImportObserver,
     ) -> IngestOutcome:
         from guardrails.injection import scan_html, scan_text
 
@@ -257,19 +337,27 @@ class Ingestor:
             pages=document.page_count,
         )
 
-        existing = self.index.manifest.find_by_sha(document.sha256)
-        if existing is not None and not (approved and existing.status == "quarantined"):
-            if existing.doc_id == doc_id:
-                outcome.status = "unchanged"
-                outcome.chunks = len(existing.chunk_ids)
-                outcome.message = f"« {document.source_name} » est déjà indexé à l'identique."
-                return outcome
+        # A first look without any lock (the same content again is the common case); checked
+        # again under the import lock, where another process may have imported it meanwhile.
+        self.index.manifest.reload_if_changed()
+        if self._already_there(document, doc_id, approved, outcome):
+            return outcome
+
+        chunks = chunk_document(
+            document, max_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap_tokens
+        )
+        if len(chunks) > self.max_passages:
             raise IngestionError(
-                "duplicate",
-                f"« {document.source_name} » est identique au document « {existing.doc_id} » "
-                "déjà présent : rien n'a été importé.",
+                "too_many_passages",
+                f"« {document.source_name} » donnerait {french_number(len(chunks))} passages, "
+                f"plus que la limite de {french_number(self.max_passages)} passages par document "
+                "(ASSISTANT_INGESTION__MAX_PASSAGES) : découpez-le en plusieurs documents. "
+                "Rien n'a été importé.",
             )
-        previous = self.index.manifest.get(doc_id)
+        # Before the injection scan, the slowest step of reading: on a 20 MB Markdown file of
+        # short sections, reading took 6 s, chunking 6 s, the scan 25 s (measured here).
+        if observer.should_stop():
+            raise ImportCancelled
 
         report = scan_text(document.text, source="document",
                            invisible_chars=int(meta.get("invisible_chars", 0)))
@@ -280,6 +368,9 @@ class Ingestor:
             signals += [asdict(s) for s in html_report.signals]
             suspicious = suspicious or html_report.suspicious
         outcome.injection_signals = signals
+
+        if observer.should_stop():
+            raise ImportCancelled
 
         record = DocumentRecord(
             doc_id=doc_id,
@@ -298,6 +389,7 @@ class Ingestor:
             injection_signals=signals,
         )
         if suspicious and not approved:
+            previous = self.index.manifest.get(doc_id)
             self.quarantine_dir.mkdir(parents=True, exist_ok=True)
             record.status = "quarantined"
             self._quarantine_path(record).write_bytes(data)
@@ -305,6 +397,7 @@ class Ingestor:
                 # Keep the indexed version searchable; the quarantined one waits beside it.
                 record.doc_id = doc_id = f"{doc_id}--quarantaine"
                 outcome.doc_id = doc_id
+            observer.stage("committing")
             self.index.commit_document(record)
             outcome.status = "quarantined"
             outcome.message = (
@@ -313,10 +406,7 @@ class Ingestor:
             )
             return outcome
 
-        chunks = chunk_document(
-            document, max_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap_tokens
-        )
-        texts, pii_counts = self._redact([c.text for c in chunks])
+        texts, pii_counts = self._redact([c.text for c in chunks], observer)
         texts = [unnumber_placeholders(t) for t in texts]
         outcome.parse_seconds = time.perf_counter() - started
         ids = [f"{doc_id}::{document.sha256[:12]}::{c.ordinal:04d}" for c in chunks]
@@ -333,18 +423,34 @@ class Ingestor:
             }
             for c in chunks
         ]
-        embed_started = time.perf_counter()
-        self.index.add_chunks(
-            ids,
-            [search_text(t, m) for t, m in zip(texts, metadatas, strict=True)],
-            texts,
-            metadatas,
-            batch_size=self.batch_size,
-        )
-        outcome.embed_seconds = time.perf_counter() - embed_started
-        record.chunk_ids = ids
-        record.pii_redacted = dict(pii_counts)
-        self.index.commit_document(record)
+        observer.stage("waiting")
+        with self.index.importing(should_stop=observer.should_stop):
+            if self._already_there(document, doc_id, approved, outcome):
+                return outcome
+            previous = self.index.manifest.get(doc_id)
+            embed_started = time.perf_counter()
+            observer.stage("embedding", len(ids))
+            self.index.add_chunks(
+                ids,
+                [search_text(t, m) for t, m in zip(texts, metadatas, strict=True)],
+                texts,
+                metadatas,
+                batch_size=self.batch_size,
+                progress=observer.advance,
+                should_stop=observer.should_stop,
+            )
+            outcome.embed_seconds = time.perf_counter() - embed_started
+            record.chunk_ids = ids
+            record.pii_redacted = dict(pii_counts)
+            if observer.should_stop():
+                self.index.discard_uncommitted(ids)
+                raise ImportCancelled
+            observer.stage("committing")
+            try:
+                self.index.commit_document(record)
+            except BaseException:
+                self.index.discard_uncommitted(ids)
+                raise
         outcome.chunks = len(ids)
         outcome.pii_redacted = dict(pii_counts)
         if previous is not None and previous.status == "indexed":
@@ -360,17 +466,44 @@ class Ingestor:
             outcome.message += f" {total} donnée(s) personnelle(s) masquée(s)."
         return outcome
 
-    def _redact(self, texts: list[str]) -> tuple[list[str], Counter]:
+    def _already_there(
+        self, document: LoadedDocument, doc_id: str, approved: bool, outcome: IngestOutcome
+    ) -> bool:
+        """True (``outcome`` says so) if the same content is already indexed under ``doc_id``;
+        raises if it is indexed under another identifier."""
+        existing = self.index.manifest.find_by_sha(document.sha256)
+        if existing is None or (approved and existing.status == "quarantined"):
+            return False
+        if existing.doc_id == doc_id:
+            outcome.status = "unchanged"
+            outcome.chunks = len(existing.chunk_ids)
+            outcome.message = f"« {document.source_name} » est déjà indexé à l'identique."
+            return True
+        raise IngestionError(
+            "duplicate",
+            f"« {document.source_name} » est identique au document « {existing.doc_id} » "
+            "déjà présent : rien n'a été importé.",
+        )
+
+    def _redact(self, texts: list[str], observer: ImportObserver) -> tuple[list[str], Counter]:
+        """Mask personal data, in batches (one vault: the same placeholders as in one call)."""
         counts: Counter = Counter()
         if self.pii_scrubber is None:
             return texts, counts
         from guardrails.pii import PseudonymVault
 
+        observer.stage("masking", len(texts))
         vault = PseudonymVault()
-        results = self.pii_scrubber.scrub_many(texts, vault)
-        for result in results:
-            counts.update(result.counts)
-        return [r.text for r in results], counts
+        redacted: list[str] = []
+        for start in range(0, len(texts), MASKING_BATCH):
+            if observer.should_stop():
+                raise ImportCancelled
+            results = self.pii_scrubber.scrub_many(texts[start : start + MASKING_BATCH], vault)
+            for result in results:
+                counts.update(result.counts)
+                redacted.append(result.text)
+            observer.advance(len(redacted))
+        return redacted, counts
 
     def _quarantine_path(self, record: DocumentRecord) -> Path:
         suffix = Path(record.source_name).suffix.lower() or ".bin"

@@ -41,7 +41,7 @@ TRAINER = ("formatrice", "mot-de-passe-formatrice")
 serve = functools.partial(live_app.serve, mount_ui=True, start_timeout_s=180, force_exit=True)
 
 
-def build_container(data_dir: Path) -> Any:
+def build_container(data_dir: Path, embedder: Any | None = None) -> Any:
     from assistant.container import Container
     from assistant.settings import load_settings
 
@@ -59,13 +59,30 @@ def build_container(data_dir: Path) -> Any:
             auth={"trainers": {TRAINER[0]: hash_password(TRAINER[1])}},
         )
     container = Container(settings)
+    if embedder is not None:
+        container.__dict__["embedder"] = embedder
     ingest_documents(container)
     return container
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory) -> Iterator[LiveServer]:
-    container = build_container(tmp_path_factory.mktemp("ui-data"))
+def embedding_gate():
+    """Pauses the live server's (hashing) embeddings midway through an import when armed."""
+    from tests.doubles import EventGate
+
+    gate = EventGate()
+    yield gate
+    gate.armed_after = None
+    gate.resume.set()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory, embedding_gate) -> Iterator[LiveServer]:
+    from tests.doubles import PausingEmbedding
+
+    container = build_container(
+        tmp_path_factory.mktemp("ui-data"), PausingEmbedding(embedding_gate)
+    )
     with serve(container) as running:
         yield running
 

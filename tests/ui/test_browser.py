@@ -213,3 +213,44 @@ def test_the_page_fetched_nothing_from_another_host(page):
     tab.wait_for_timeout(700)
     assert page.requests, "aucune requête enregistrée"
     assert page.foreign_requests() == []
+
+
+def test_trainer_follows_a_long_import_and_cancels_it(page, live, embedding_gate, tmp_path):
+    document = tmp_path / "recueil-long.md"
+    document.write_text(
+        '---\nid: recueil-long\ntitle: Recueil long\ntheme: cas-usage\nversion: "1"\n---\n'
+        "# Recueil long\n"
+        + "".join(
+            f"\n## Cas {i}\n\nLe service {i} relit chaque texte produit par une IA.\n"
+            for i in range(300)
+        ),
+        encoding="utf-8",
+    )
+    index = live.container.index
+    before = sorted(d.doc_id for d in index.documents()), index.vectors.count()
+    log_in(page)
+    tab = page.page
+    # The trainer area is ready once its document list came (the file input re-renders).
+    expect(tab.locator("#documents")).to_contain_text("charte-ia", timeout=WAIT_MS)
+    embedding_gate.arm(after=2)
+    try:
+        tab.locator("#upload input[type=file]").set_input_files(str(document))
+        tab.locator("#upload").get_by_text("recueil-long.md").first.wait_for()
+        tab.locator("#import").click()
+        status = tab.locator("#corpus-status")
+        # The page shows where the import is while it waits at the gate (32 of 300 passages).
+        expect(status).to_contain_text("Import en cours", timeout=WAIT_MS)
+        expect(status).to_contain_text(
+            "recueil-long.md : calcul des plongements, 32 / 300 passages (11 %)", timeout=WAIT_MS
+        )
+        page.shot("formateur-import-en-cours")
+        tab.locator("#cancel-import").click()
+        expect(status).to_contain_text("Annulation demandée", timeout=WAIT_MS)
+    finally:
+        embedding_gate.armed_after = None
+        embedding_gate.resume.set()
+    expect(status).to_contain_text("1 fichier traité", timeout=WAIT_MS)
+    expect(tab.locator("#import-report")).to_contain_text("annulé", timeout=WAIT_MS)
+    expect(tab.locator("#cancel-import")).to_be_hidden()
+    page.shot("formateur-import-annule")
+    assert (sorted(d.doc_id for d in index.documents()), index.vectors.count()) == before

@@ -1,4 +1,7 @@
-"""Trainers' corpus administration: list, upload, replace, remove and approve documents."""
+"""Trainers' corpus administration: list, upload, replace, remove and approve documents.
+
+Uploads, replacements and approvals become import jobs (``assistant.ingestion.jobs``, followed
+and cancelled under ``/api/imports``); a removal never waits behind them."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ from dataclasses import asdict
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile
 
+from assistant.api.auth import Caller
 from assistant.api.deps import StateDep, TrainerDep
 from assistant.api.schemas import ThemeName
 from assistant.api.state import ApiState
+from assistant.ingestion.jobs import ImportJob, ImportQueueFull
 
 log = logging.getLogger("assistant.api")
 
@@ -46,42 +51,56 @@ def _safe_name(filename: str | None) -> str:
     return name or "document"
 
 
-async def _ingest_upload(
-    state: ApiState, upload: UploadFile, *, name: str | None = None, theme: str | None = None
-) -> dict[str, Any]:
-    """Ingest one uploaded file in a worker thread; any failure stays with this file."""
+WaitQuery = Annotated[
+    float | None,
+    Query(
+        ge=0,
+        le=300,
+        description="Secondes à attendre la fin de l'import avant de répondre : s'il n'est pas "
+        "fini, la réponse est 202 et l'import continue en arrière-plan (suivi sur "
+        "`/api/imports/{import_id}`). Par défaut : ASSISTANT_INGESTION__RESPOND_WITHIN_S ; "
+        "0 = répondre tout de suite.",
+    ),
+]
+
+
+async def _submit_upload(
+    state: ApiState,
+    upload: UploadFile,
+    trainer: Caller,
+    *,
+    name: str | None = None,
+    theme: str | None = None,
+    replaces: str | None = None,
+) -> ImportJob | dict[str, Any]:
+    """Queue the import of one uploaded file; a refusal stays with this file."""
     name = name or _safe_name(upload.filename)
-    ingestor = state.container.ingestor
     try:
         data = await upload.read()
-        async with state.ingest_lock:
-            outcome = await asyncio.to_thread(ingestor.ingest_bytes, name, data, theme=theme)
-        result = outcome.to_dict()
-    except Exception as error:
-        log.error("ingestion failed", exc_info=(type(error), error, error.__traceback__))
-        result = {
+    finally:
+        await upload.close()
+    try:
+        return state.imports.submit_file(
+            name, data, trainer=trainer.name or trainer.role, theme=theme, replaces=replaces
+        )
+    except ImportQueueFull as error:
+        return {
             "source": name,
             "status": "failed",
             "status_fr": "refusé",
-            "error_code": "internal",
-            "message": f"« {name} » n'a pas pu être importé à cause d'une erreur interne ; "
-            "le corpus n'a pas changé.",
+            "error_code": "busy",
+            "message": str(error),
         }
-    finally:
-        await upload.close()
-    state.metrics.ingestions.labels(result["status"]).inc()
-    for kind, count in (result.get("pii_redacted") or {}).items():
-        state.metrics.pii_findings.labels(kind, "document").inc(count)
-    log.info(
-        "ingestion",
-        extra={
-            "doc_id": result.get("doc_id"),
-            "status": result["status"],
-            "chunks": result.get("chunks", 0),
-            "error_code": result.get("error_code", ""),
-        },
-    )
-    return result
+
+
+async def _reports(
+    state: ApiState, submitted: list[ImportJob | dict[str, Any]], wait_s: float | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Wait for the jobs (at most ``wait_s``); their reports, and whether all are finished."""
+    jobs = [j for j in submitted if isinstance(j, ImportJob)]
+    timeout = state.settings.ingestion.respond_within_s if wait_s is None else wait_s
+    finished = await state.imports.wait_async(jobs, timeout)
+    return [j.to_dict() if isinstance(j, ImportJob) else j for j in submitted], finished
 
 
 def _record_or_404(state: ApiState, doc_id: str) -> Any:
@@ -100,19 +119,42 @@ async def list_documents(state: StateDep, trainer: TrainerDep) -> list[dict]:
     return [_summary(r) for r in records]
 
 
-@router.post("", summary="Importer des documents", responses=_AUTH_RESPONSES)
+@router.post(
+    "",
+    summary="Importer des documents",
+    responses={
+        **_AUTH_RESPONSES,
+        202: {"description": "Au moins un import continue en arrière-plan (voir `url`)."},
+    },
+)
 async def upload_documents(
-    state: StateDep, trainer: TrainerDep, files: Files, theme: ThemeForm = None
+    state: StateDep,
+    trainer: TrainerDep,
+    files: Files,
+    response: Response,
+    theme: ThemeForm = None,
+    wait_s: WaitQuery = None,
 ) -> list[dict]:
     """Importe un ou plusieurs fichiers ; renvoie le rapport d'import de chacun.
 
-    Chaque fichier est traité seul : un fichier illisible, trop gros ou en double est refusé
-    avec un message, sans effet sur le corpus ni sur les autres fichiers. Un fichier qui
-    contient des instructions suspectes est mis en quarantaine jusqu'à sa validation
-    (`POST /api/documents/{doc_id}/approve`). Un même contenu déjà indexé ne change rien ;
-    un document de même identifiant est remplacé par la nouvelle version.
+    Chaque fichier devient un import (`import_id`), traité en arrière-plan, l'un après
+    l'autre. La réponse attend leur fin quelques secondes (`wait_s`) : tous finis, elle est
+    200 et chaque rapport donne l'issue ; sinon elle est 202, et les imports en cours
+    (`status` `queued` ou `running`) se suivent et s'annulent sur `url`
+    (`GET` / `DELETE /api/imports/{import_id}`).
+
+    Chaque fichier est traité seul : un fichier illisible, trop gros, trop long (plus de
+    passages que la limite) ou en double est refusé avec un message, sans effet sur le corpus
+    ni sur les autres fichiers. Un fichier qui contient des instructions suspectes est mis en
+    quarantaine jusqu'à sa validation (`POST /api/documents/{doc_id}/approve`). Un même
+    contenu déjà indexé ne change rien ; un document de même identifiant est remplacé par la
+    nouvelle version.
     """
-    return [await _ingest_upload(state, upload, theme=theme) for upload in files]
+    submitted = [await _submit_upload(state, upload, trainer, theme=theme) for upload in files]
+    reports, finished = await _reports(state, submitted, wait_s)
+    if not finished:
+        response.status_code = 202
+    return reports
 
 
 @router.get("/{doc_id}", summary="Consulter un document", responses=_AUTH_RESPONSES)
@@ -143,41 +185,50 @@ async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> di
     return data
 
 
-@router.put("/{doc_id}", summary="Remplacer un document", responses=_AUTH_RESPONSES)
+@router.put(
+    "/{doc_id}",
+    summary="Remplacer un document",
+    responses={**_AUTH_RESPONSES, 202: {"description": "L'import continue en arrière-plan."}},
+)
 async def replace_document(
     doc_id: str,
     state: StateDep,
     trainer: TrainerDep,
     file: Annotated[UploadFile, File(description="La nouvelle version du document.")],
+    response: Response,
     theme: ThemeForm = None,
+    wait_s: WaitQuery = None,
 ) -> dict:
     """Remplace un document par une nouvelle version (échange atomique des passages).
 
     Le fichier reçu prend l'identifiant du document remplacé, sauf si son en-tête en déclare
     un autre : dans ce cas, l'ancien document est retiré une fois le nouveau indexé. Si
-    l'import échoue ou met le fichier en quarantaine, l'ancienne version reste en place.
+    l'import échoue, est annulé ou met le fichier en quarantaine, l'ancienne version reste en
+    place. Comme pour l'import, la réponse est 202 si l'import n'est pas fini après `wait_s`.
     """
     record = _record_or_404(state, doc_id)
     suffix = PurePosixPath(_safe_name(file.filename)).suffix.lower()
-    result = await _ingest_upload(
-        state, file, name=f"{doc_id}{suffix}", theme=theme or record.theme
+    submitted = await _submit_upload(
+        state,
+        file,
+        trainer,
+        name=f"{doc_id}{suffix}",
+        theme=theme or record.theme,
+        replaces=doc_id,
     )
-    result["replaced_doc_id"] = None
-    if result["status"] in ("indexed", "replaced", "unchanged"):
-        new_id = result.get("doc_id")
-        if new_id and new_id != doc_id:
-            async with state.ingest_lock:
-                await asyncio.to_thread(state.container.ingestor.remove, doc_id)
-        result["replaced_doc_id"] = doc_id
-    return result
+    (report,), finished = await _reports(state, [submitted], wait_s)
+    if not finished:
+        response.status_code = 202
+    report.setdefault("replaced_doc_id", None)
+    return report
 
 
 @router.delete("/{doc_id}", summary="Retirer un document", responses=_AUTH_RESPONSES)
 async def remove_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
     """Retire un document et tous ses passages des index (effet immédiat)."""
     _record_or_404(state, doc_id)
-    async with state.ingest_lock:
-        record = await asyncio.to_thread(state.container.ingestor.remove, doc_id)
+    # Never behind an import: removal takes only the index's short commit lock.
+    record = await asyncio.to_thread(state.container.ingestor.remove, doc_id)
     if record is None:
         raise HTTPException(404, f"Aucun document ne porte l'identifiant « {doc_id} ».")
     log.info("document removed", extra={"doc_id": doc_id, "chunks": len(record.chunk_ids)})
@@ -190,20 +241,35 @@ async def remove_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> 
 
 
 @router.post(
-    "/{doc_id}/approve", summary="Valider un document en quarantaine", responses=_AUTH_RESPONSES
+    "/{doc_id}/approve",
+    summary="Valider un document en quarantaine",
+    responses={**_AUTH_RESPONSES, 202: {"description": "L'import continue en arrière-plan."}},
 )
-async def approve_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
+async def approve_document(
+    doc_id: str,
+    state: StateDep,
+    trainer: TrainerDep,
+    response: Response,
+    wait_s: WaitQuery = None,
+) -> dict:
     """Valide un document mis en quarantaine (instructions suspectes) après vérification par
-    un formateur : il est alors indexé et devient consultable par l'assistant."""
+    un formateur : il est alors indexé et devient consultable par l'assistant (202 si
+    l'import n'est pas fini après `wait_s`, comme pour l'import)."""
     record = _record_or_404(state, doc_id)
     if record.status != "quarantined":
         raise HTTPException(409, f"Le document « {doc_id} » n'est pas en quarantaine.")
-    async with state.ingest_lock:
-        outcome = await asyncio.to_thread(state.container.ingestor.approve, doc_id)
+    try:
+        job = state.imports.submit_approval(doc_id, trainer=trainer.name or trainer.role)
+    except ImportQueueFull as error:
+        raise HTTPException(503, str(error)) from None
+    (report,), finished = await _reports(state, [job], wait_s)
+    if not finished:
+        response.status_code = 202
+        return report
+    outcome = job.outcome
+    assert outcome is not None
     if not outcome.ok:
-        raise HTTPException(
-            404 if outcome.error_code == "not_quarantined" else 422, outcome.message
-        )
-    state.metrics.ingestions.labels("approved").inc()
+        status = 404 if outcome.error_code == "not_quarantined" else 422
+        raise HTTPException(status, outcome.message)
     log.info("document approved", extra={"doc_id": outcome.doc_id, "chunks": outcome.chunks})
-    return outcome.to_dict()
+    return report

@@ -3,6 +3,7 @@ remove, bad input that fails alone, personal data redacted, quarantine, crash re
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -178,6 +179,32 @@ def test_oversized_file_is_refused_before_reading(container, tmp_path):
     assert "taille maximale" in outcome.message
 
 
+def test_a_document_of_too_many_passages_is_refused_and_nothing_is_written(
+    monkeypatch, container, docs, tmp_path
+):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    container.ingestor.ingest_paths([docs])
+    before = container.vector_store.count(), container.index.chunk_count()
+    long_one = write_doc(
+        tmp_path, "trop-long", "".join(f"## Cas {i}\nLe service {i} relit.\n\n" for i in range(30))
+    )
+    monkeypatch.setenv("ASSISTANT_INGESTION__MAX_PASSAGES", "25")
+    monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
+    result = CliRunner().invoke(app, ["ingest", str(long_one), "--json"])
+    assert result.exit_code == 1
+    (outcome,) = json.loads(result.output)
+    assert (outcome["status"], outcome["error_code"]) == ("failed", "too_many_passages")
+    assert outcome["message"] == (
+        "« trop-long.md » donnerait 30 passages, plus que la limite de 25 passages par "
+        "document (ASSISTANT_INGESTION__MAX_PASSAGES) : découpez-le en plusieurs documents. "
+        "Rien n'a été importé."
+    )
+    assert (container.vector_store.count(), container.index.chunk_count()) == before
+
+
 def test_personal_data_is_redacted_before_indexing(container, tmp_path):
     folder = tmp_path / "pii"
     folder.mkdir()
@@ -262,10 +289,12 @@ def test_killed_ingestion_is_repaired_and_completed_by_the_next_run(settings, do
     from assistant.container import Container
 
     container = Container(settings)
-    repair = container.index.last_repair
-    assert repair.orphan_chunks_removed > 0  # the killed document's chunks were not committed
-    assert container.vector_store.count() == container.index.chunk_count()
+    # Opening the index only reads: the killed writer's chunks are still there...
+    assert container.index.last_repair is None
+    assert container.vector_store.count() > container.index.chunk_count()
     outcomes = container.ingestor.ingest_paths([docs])
+    # ...until the next writer repairs, before it writes anything.
+    assert container.index.last_repair.orphan_chunks_removed > 0
     # The first document was committed before the kill; the two others are (re)done now.
     assert sorted(o.status for o in outcomes) == ["indexed", "indexed", "unchanged"]
     assert {r.doc_id for r in container.index.documents()} == {"donnees", "sobriete", "troisieme"}
