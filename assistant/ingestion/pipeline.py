@@ -52,7 +52,12 @@ _STATUS_FR = {
 
 @dataclass
 class IngestOutcome:
-    """What the ingestion of one file did; safe to show and to log (no document content)."""
+    """What the ingestion of one file did; safe to show and to log (no document content).
+
+    ``hidden_text``: how many elements of an HTML page a reader cannot see were left out of
+    the index, by reason (``display``, ``colour``, ``offscreen``...; their excerpts are among
+    the ``injection_signals``).
+    """
 
     source: str
     status: Status
@@ -63,6 +68,7 @@ class IngestOutcome:
     chunks: int = 0
     pii_redacted: dict[str, int] = field(default_factory=dict)
     injection_signals: list[dict] = field(default_factory=list)
+    hidden_text: dict[str, int] = field(default_factory=dict)
     message: str = ""
     error_code: str = ""
     parse_seconds: float = 0.0
@@ -94,6 +100,22 @@ def unnumber_placeholders(text: str) -> str:
     personal data when a passage is shown to them.
     """
     return _NUMBERED_PLACEHOLDER.sub(r"[\1]", text)
+
+
+def _hidden_text_note(hidden: dict[str, int]) -> str:
+    """The sentence that tells a trainer hidden HTML text was left out of the index."""
+    total = sum(hidden.values())
+    if not total:
+        return ""
+    if total == 1:
+        return (
+            " 1 bloc de texte invisible pour le lecteur (masqué par la mise en page) n'a pas "
+            "été indexé : vérifiez les signaux."
+        )
+    return (
+        f" {total} blocs de texte invisibles pour le lecteur (masqués par la mise en page) "
+        "n'ont pas été indexés : vérifiez les signaux."
+    )
 
 
 def slugify(text: str) -> str:
@@ -280,6 +302,8 @@ class Ingestor:
             signals += [asdict(s) for s in html_report.signals]
             suspicious = suspicious or html_report.suspicious
         outcome.injection_signals = signals
+        hidden = dict(Counter(h.reason for h in document.hidden_text))
+        outcome.hidden_text = hidden
 
         record = DocumentRecord(
             doc_id=doc_id,
@@ -296,6 +320,7 @@ class Ingestor:
             pages=document.page_count,
             words=len(document.text.split()),
             injection_signals=signals,
+            hidden_text=hidden,
         )
         if suspicious and not approved:
             self.quarantine_dir.mkdir(parents=True, exist_ok=True)
@@ -310,7 +335,7 @@ class Ingestor:
             outcome.message = (
                 f"« {document.source_name} » contient des instructions suspectes : il est en "
                 "quarantaine jusqu'à sa validation par un formateur."
-            )
+            ) + _hidden_text_note(hidden)
             return outcome
 
         chunks = chunk_document(
@@ -358,6 +383,7 @@ class Ingestor:
         if pii_counts:
             total = sum(pii_counts.values())
             outcome.message += f" {total} donnée(s) personnelle(s) masquée(s)."
+        outcome.message += _hidden_text_note(hidden)
         return outcome
 
     def _redact(self, texts: list[str]) -> tuple[list[str], Counter]:

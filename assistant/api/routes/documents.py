@@ -138,6 +138,7 @@ async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> di
         "chunks": len(record.chunk_ids),
         "pii_redacted": record.pii_redacted,
         "injection_signals": record.injection_signals,
+        "hidden_text": record.hidden_text,
         "quarantined": record.status == "quarantined",
     }
     return data
