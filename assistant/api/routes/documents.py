@@ -11,17 +11,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 
 from assistant.api.deps import StateDep, TrainerDep
+from assistant.api.errors import error_responses
 from assistant.api.schemas import ThemeName
 from assistant.api.state import ApiState
 
 log = logging.getLogger("assistant.api")
 
-router = APIRouter(prefix="/api/documents", tags=["Espace formateur : corpus"])
-
-_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Authentification formateur requise."},
-    403: {"description": "Identifiants valides, mais pas ceux d'un formateur."},
-}
+router = APIRouter(
+    prefix="/api/documents",
+    tags=["Espace formateur : corpus"],
+    responses=error_responses(
+        (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
+        403,
+        422,
+        (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
+    ),
+)
+_UNKNOWN = error_responses((404, "Aucun document ne porte cet identifiant."))
+_UPLOAD = error_responses(
+    (400, "Envoi de fichiers mal formé (multipart/form-data illisible)."),
+    (413, "Envoi trop volumineux : tous fichiers confondus, il dépasse la taille maximale."),
+)
 _STATUS_FR = {"indexed": "indexé", "quarantined": "en quarantaine"}
 
 Files = Annotated[
@@ -91,7 +101,7 @@ def _record_or_404(state: ApiState, doc_id: str) -> Any:
     return record
 
 
-@router.get("", summary="Lister les documents", responses=_AUTH_RESPONSES)
+@router.get("", summary="Lister les documents")
 async def list_documents(state: StateDep, trainer: TrainerDep) -> list[dict]:
     """Liste les documents du corpus : identifiant, titre, thème, version, date d'import,
     nombre de passages, état (`indexed` ou `quarantined`), données masquées et signaux
@@ -100,7 +110,7 @@ async def list_documents(state: StateDep, trainer: TrainerDep) -> list[dict]:
     return [_summary(r) for r in records]
 
 
-@router.post("", summary="Importer des documents", responses=_AUTH_RESPONSES)
+@router.post("", summary="Importer des documents", responses=_UPLOAD)
 async def upload_documents(
     state: StateDep, trainer: TrainerDep, files: Files, theme: ThemeForm = None
 ) -> list[dict]:
@@ -115,7 +125,7 @@ async def upload_documents(
     return [await _ingest_upload(state, upload, theme=theme) for upload in files]
 
 
-@router.get("/{doc_id}", summary="Consulter un document", responses=_AUTH_RESPONSES)
+@router.get("/{doc_id}", summary="Consulter un document", responses=_UNKNOWN)
 async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
     """Fiche d'un document et son rapport d'import : sections trouvées, nombre de passages,
     données personnelles masquées (types et nombres), signaux d'injection."""
@@ -144,7 +154,7 @@ async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> di
     return data
 
 
-@router.put("/{doc_id}", summary="Remplacer un document", responses=_AUTH_RESPONSES)
+@router.put("/{doc_id}", summary="Remplacer un document", responses={**_UNKNOWN, **_UPLOAD})
 async def replace_document(
     doc_id: str,
     state: StateDep,
@@ -173,7 +183,7 @@ async def replace_document(
     return result
 
 
-@router.delete("/{doc_id}", summary="Retirer un document", responses=_AUTH_RESPONSES)
+@router.delete("/{doc_id}", summary="Retirer un document", responses=_UNKNOWN)
 async def remove_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
     """Retire un document et tous ses passages des index (effet immédiat)."""
     _record_or_404(state, doc_id)
@@ -191,7 +201,15 @@ async def remove_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> 
 
 
 @router.post(
-    "/{doc_id}/approve", summary="Valider un document en quarantaine", responses=_AUTH_RESPONSES
+    "/{doc_id}/approve",
+    summary="Valider un document en quarantaine",
+    responses={
+        **_UNKNOWN,
+        **error_responses(
+            (409, "Le document n'est pas en quarantaine : il n'y a rien à valider."),
+            (422, "Le document ne peut plus être importé (fichier devenu illisible…)."),
+        ),
+    },
 )
 async def approve_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
     """Valide un document mis en quarantaine (instructions suspectes) après vérification par
