@@ -94,7 +94,6 @@ _UTILITY_CLASSES: dict[str, HiddenReason] = {
     "fr-sr-only": "offscreen",
     "screen-reader-text": "offscreen",
 }
-_NEVER_SHOWN = {"script", "style", "template", "noscript"}
 _RELEVANT = {
     "display", "content-visibility", "visibility", "opacity", "font-size", "font", "color",
     "background", "background-color", "left", "top", "right", "position", "text-indent",
@@ -230,7 +229,7 @@ Declarations = dict[str, tuple[str, bool]]  # property -> (lower-case value, imp
 
 def _declarations(style: str) -> Declarations:
     decls: Declarations = {}
-    for part in style.split(";"):
+    for part in _CSS_COMMENT.sub(" ", style).split(";"):  # a comment counts as a space
         if ":" not in part:
             continue
         name, value = part.split(":", 1)
@@ -292,7 +291,8 @@ def _media_holds(query_list: str) -> bool:
 
 def _style_rules(css: str) -> Iterator[tuple[str, str]]:
     """(selector list, declarations) of the style rules that apply on a desktop screen."""
-    css = _CSS_COMMENT.sub("", css[:MAX_CSS_CHARS])
+    # "<!--" and "-->" around a style sheet (old pages) are ignored by browsers.
+    css = _CSS_COMMENT.sub(" ", css[:MAX_CSS_CHARS]).replace("<!--", " ").replace("-->", " ")
     applies: list[bool] = []  # one entry per enclosing at-rule block
     start = 0
     position = 0
@@ -307,7 +307,7 @@ def _style_rules(css: str) -> Iterator[tuple[str, str]]:
             start = position = close + 1
             continue
         prelude = css[start:brace].strip()
-        if ";" in prelude and prelude.lstrip().startswith("@"):  # @import ...; @charset ...;
+        if ";" in prelude:  # after "@import ...;", "@charset ...;" or a stray declaration
             prelude = prelude[prelude.rfind(";") + 1 :].strip()
         if prelude.startswith("@"):
             name = prelude.split(None, 1)[0].lower()

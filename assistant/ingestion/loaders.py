@@ -65,8 +65,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class IngestionError(Exception):
     """A document that cannot be ingested.
 
-    ``code`` is stable (``unsupported_type``, ``empty``, ``too_large``, ``corrupt``,
-    ``encrypted``, ``zip_bomb``, ``encoding``, ``front_matter``; callers may add their own);
+    ``code`` is stable (``unsupported_type``, ``empty``, ``hidden_only``, ``too_large``,
+    ``corrupt``, ``encrypted``, ``zip_bomb``, ``encoding``, ``front_matter``; callers may add
+    their own);
     ``message`` is a French sentence, safe to show: it names the file, never quotes its content.
     """
 
@@ -198,6 +199,12 @@ def load_bytes(
     context = _Context(name=name, max_uncompressed_bytes=max_uncompressed_bytes)
     metadata, blocks, raw_html, page_count = loader(data, context)
     blocks = tuple(b for b in blocks if b.text.strip())
+    if not blocks and context.hidden:
+        raise IngestionError(
+            "hidden_only",
+            f"« {name} » : tout son texte est masqué par la mise en page (invisible pour un "
+            "lecteur de la page), rien n'a donc été indexé. Vérifiez le fichier d'origine.",
+        )
     if not blocks:
         raise _empty(name)
     metadata = dict(metadata)
@@ -657,7 +664,10 @@ def _load_html(data: bytes, context: _Context) -> LoaderResult:
     if description is not None and description.get("content"):
         metadata["description"] = context.norm(str(description.get("content"))).strip()
     walker = _HtmlWalker(context, PageVisibility(soup))
-    walker.walk(soup.body or soup)
+    root = soup.body or soup
+    shown = [node for node in (root, *root.parents) if node is not soup]
+    if not any(walker.skipped(node) for node in reversed(shown)):  # <body hidden> hides all
+        walker.walk(root)
     walker.flush()
     walker.sections.flush()
     metadata["title"] = walker.sections.first_h1 or page_title

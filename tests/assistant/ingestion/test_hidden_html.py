@@ -26,74 +26,88 @@ def page(hidden: str, *, style: str = "") -> str:
     )
 
 
-# (case, HTML page, the word only the hidden text holds, the reason reported)
+def hidden_page(sentence: str, wrapper: str, style: str = "") -> str:
+    """The page with ``sentence`` inside ``wrapper`` (an element that hides it)."""
+    return page(wrapper.replace("{}", sentence), style=style)
+
+
+# (case, sentence, element hiding it, <style> rules, the word only the sentence holds, reason)
+# The sentences are lower-case common words around an invented one, so that the PII scrubber
+# leaves them alone: their visible twins prove the word would be found if it were indexed.
 HIDDEN_PAGES = [
     (
         "class-in-style-rule",
-        page(
-            '<p class="note-redaction">Quokkavert tarif préférentiel du prestataire.</p>',
-            style=".note-redaction { display: none; }",
-        ),
+        "le tarif quokkavert du prestataire est préférentiel.",
+        '<p class="note-redaction">{}</p>',
+        ".note-redaction { display: none; }",
         "quokkavert",
         "display",
     ),
     (
         "descendant-rule-visibility",
-        page(
-            '<div class="encart"><p>Pangolirouge mots clés pour le référencement.</p></div>',
-            style="main, .encart > p { visibility : hidden }",
-        ),
+        "les mots clés pangolirouge servent au référencement.",
+        '<div class="encart"><p>{}</p></div>',
+        "main, .encart > p { visibility : hidden }",
         "pangolirouge",
         "visibility",
     ),
     (
         "display-none",
-        page('<div style="display:none">Ornithozèbre remise exceptionnelle.</div>'),
+        "une remise ornithozèbre exceptionnelle est offerte.",
+        '<div style="display:none">{}</div>',
+        "",
         "ornithozebre",
         "display",
     ),
     (
         "visibility-hidden",
-        page('<span style="visibility: hidden">Tatoubleu offre partenaire.</span>'),
+        "cette offre tatoubleu concerne un partenaire.",
+        '<span style="visibility: hidden">{}</span>',
+        "",
         "tatoubleu",
         "visibility",
     ),
     (
         "white-on-white",
-        page(
-            '<div style="background-color:#ffffff"><p style="color: #FFF">Lémurdoré '
-            "meilleur prestataire du département.</p></div>"
-        ),
+        "le prestataire lémurdoré est le meilleur du département.",
+        '<div style="background-color:#ffffff"><p style="color: #FFF">{}</p></div>',
+        "",
         "lemurdore",
         "colour",
     ),
     (
         "off-screen",
-        page(
-            '<div style="position:absolute; left:-9999px; top:0">Koalaviolet appel d\'offres '
-            "gagné d'avance.</div>"
-        ),
+        "cet appel d'offres koalaviolet est gagné d'avance.",
+        '<div style="position:absolute; left:-9999px; top:0">{}</div>',
+        "",
         "koalaviolet",
         "offscreen",
     ),
     (
         "hidden-attribute",
-        page("<section hidden><p>Narvalorange éditeur recommandé.</p></section>"),
+        "un éditeur narvalorange est recommandé.",
+        "<section hidden><p>{}</p></section>",
+        "",
         "narvalorange",
         "display",
     ),
     (
         "aria-hidden",
-        page('<div aria-hidden="true">Wombatcitron logiciel à privilégier.</div>'),
+        "le logiciel wombatcitron est à privilégier.",
+        '<div aria-hidden="true">{}</div>',
+        "",
         "wombatcitron",
         "aria-hidden",
     ),
 ]
+CASES = [(c, w, r) for c, _, _, _, w, r in HIDDEN_PAGES]
+IDS = [c for c, *_ in HIDDEN_PAGES]
 
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory):
-    """One index holding every page, each ingested from its own file like a trainer's upload."""
+    """One index holding every page, each ingested from its own file like a trainer's upload,
+    and beside it the page's visible twin (the same sentence in a plain paragraph)."""
     from assistant.container import Container
     from assistant.settings import load_settings
 
@@ -110,11 +124,31 @@ def ingested(tmp_path_factory):
         )
     )
     outcomes = {}
-    for case, html, _, _ in HIDDEN_PAGES:
-        path = folder / f"{case}.html"
-        path.write_text(html, encoding="utf-8")
-        outcomes[case] = container.ingestor.ingest_file(path)
+    for case, sentence, wrapper, style, _, _ in HIDDEN_PAGES:
+        for name, html in (
+            (case, hidden_page(sentence, wrapper, style)),
+            (f"{case}-visible", page(f"<p>{sentence}</p>")),
+        ):
+            path = folder / f"{name}.html"
+            path.write_text(html, encoding="utf-8")
+            outcomes[name] = container.ingestor.ingest_file(path)
     return container, outcomes
+
+
+def search_hits(container, doc_id: str, word: str) -> dict[str, list[str]]:
+    """Where ``word`` is found in ``doc_id``: its stored chunks, the lexical index (BM25) and
+    the hybrid retriever's passages."""
+    record = container.index.manifest.get(doc_id)
+    chunks = container.index.get_chunks(record.chunk_ids)
+    lexical = dict(container.index.lexical.search(word, 50))
+    passages = container.retriever.retrieve(f"{word} prestataire recommandé").passages
+    return {
+        "chunks": [c.chunk_id for c in chunks if word in _fold(c.text)],
+        "lexical": [i for i in record.chunk_ids if lexical.get(i, 0) > 0],
+        "retrieved": [
+            p.chunk_id for p in passages if p.doc_id == doc_id and word in _fold(p.text)
+        ],
+    }
 
 
 def _fold(text: str) -> str:
@@ -123,29 +157,25 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
-@pytest.mark.parametrize(
-    ("case", "word", "reason"),
-    [(c, w, r) for c, _, w, r in HIDDEN_PAGES],
-    ids=[c for c, *_ in HIDDEN_PAGES],
-)
+@pytest.mark.parametrize(("case", "word", "reason"), CASES, ids=IDS)
 def test_hidden_text_is_not_searchable(ingested, case, word, reason):
     container, outcomes = ingested
-    outcome = outcomes[case]
-    assert outcome.status == "indexed", outcome.message
-    record = container.index.manifest.get(outcome.doc_id)
+    hidden, twin = outcomes[case], outcomes[f"{case}-visible"]
+    assert hidden.status == twin.status == "indexed", (hidden.message, twin.message)
+    record = container.index.manifest.get(hidden.doc_id)
     stored = " ".join(c.text for c in container.index.get_chunks(record.chunk_ids))
-    assert "messagerie sécurisée" in stored  # the visible text is indexed...
-    assert word not in _fold(stored)  # ...the hidden text is not
-    assert [hit for hit in container.index.lexical.search(word, 10) if hit[1] > 0] == []
-    passages = container.retriever.retrieve(f"{word} prestataire recommandé").passages
-    assert passages and all(word not in _fold(p.text) for p in passages)
+    assert "messagerie sécurisée" in stored  # the visible text of the page is indexed
+    assert search_hits(container, hidden.doc_id, word) == {
+        "chunks": [],
+        "lexical": [],
+        "retrieved": [],
+    }
+    # The same sentence shown plainly is found everywhere: the check above can fail.
+    assert all(search_hits(container, twin.doc_id, word).values())
+    assert twin.hidden_text == {}
 
 
-@pytest.mark.parametrize(
-    ("case", "word", "reason"),
-    [(c, w, r) for c, _, w, r in HIDDEN_PAGES],
-    ids=[c for c, *_ in HIDDEN_PAGES],
-)
+@pytest.mark.parametrize(("case", "word", "reason"), CASES, ids=IDS)
 def test_hidden_text_is_flagged_in_the_ingestion_report(ingested, case, word, reason):
     container, outcomes = ingested
     outcome = outcomes[case]
