@@ -3,8 +3,9 @@
 must be one the schema documents (status code, content type, body schema, headers), never a
 5xx, and every request the schema forbids must be refused.
 
-The run is bounded and reproducible (derandomized, ``MAX_EXAMPLES`` generated cases per
-operation on top of schemathesis's boundary cases; under a minute here). The extractive
+The run is bounded and reproducible: derandomized, ``MAX_EXAMPLES`` random cases per
+operation on top of schemathesis's boundary cases (lengths, enums, types, missing fields,
+unexpected methods), about 620 requests a run and 15 to 40 s for the module here. The extractive
 backend and the hashing embedder answer, as in the other API tests: no model is called.
 Each request comes from its own address (``X-Forwarded-For``, trusted from loopback), so the
 question quota and the authentication lockout never turn the run into a series of 429s.
@@ -123,8 +124,8 @@ def test_trainer_requests_get_documented_responses(case, server):
 
 
 def test_the_runs_were_bounded():
-    """Last of the module: each run above stayed within its budget (about 130 generated
-    requests and 450 boundary cases, the same ones every time)."""
+    """Last of the module: each run above stayed within its budget (621 requests a run here,
+    most of them boundary cases; the same ones every time)."""
     if not sent:
         pytest.skip("aucune des deux campagnes n'a été lancée")
     print(f"\nrequêtes envoyées : {dict(sent)}")
