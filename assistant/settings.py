@@ -217,7 +217,12 @@ class ServerSettings(Section):
     rate_limit_per_minute: int = Field(
         30, ge=1, description="Questions par minute et par poste avant refus (429)."
     )
-    max_request_kb: int = Field(64, ge=1, description="Taille maximale d'une requête JSON, en Ko.")
+    max_request_kb: int = Field(
+        64,
+        ge=64,
+        description="Taille maximale d'une requête JSON, en Ko (64 au moins : une question et "
+        "son historique les plus longs que l'API accepte doivent y tenir).",
+    )
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
         description="Adresses des répartiteurs de charge dont l'en-tête X-Forwarded-For donne "

@@ -60,7 +60,9 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from bs4 import BeautifulSoup, Comment, Tag
+from bs4 import BeautifulSoup, Comment
+
+from guardrails.html_visibility import PageVisibility
 
 __all__ = [
     "InjectionReport",
@@ -315,6 +317,10 @@ class InjectionReport:
         return tuple(dict.fromkeys(s.rule for s in self.signals))
 
 
+#: Rules whose signals each name a different element: a strong one does not say the others.
+_PER_ELEMENT = {"hidden_html"}
+
+
 def _is_suspicious(signals: Iterable[InjectionSignal]) -> bool:
     signals = list(signals)
     if any(s.strong for s in signals):
@@ -328,7 +334,7 @@ def _report(signals: Iterable[InjectionSignal]) -> InjectionReport:
     strong_rules = {s.rule for s in signals if s.strong}
     unique: dict[tuple[str, str, bool], InjectionSignal] = {}
     for signal in signals:
-        if not signal.strong and signal.rule in strong_rules:
+        if not signal.strong and signal.rule in strong_rules and signal.rule not in _PER_ELEMENT:
             continue  # the strong signal of the same rule says it already
         key = (signal.rule, signal.excerpt, signal.strong)
         unique.setdefault(key, signal)
@@ -970,157 +976,8 @@ def scan_text(
 # HTML
 # --------------------------------------------------------------------------------------------
 
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_SIMPLE_SELECTOR = re.compile(r"^(?:[a-z0-9]*)(?P<kind>[.#])(?P<name>[\w-]+)$", re.IGNORECASE)
-_HIDDEN_CLASSES = {
-    "hidden": "display",
-    "d-none": "display",
-    "is-hidden": "display",
-    "invisible": "visibility",
-    "sr-only": "offscreen",
-    "visually-hidden": "offscreen",
-    "fr-sr-only": "offscreen",
-    "screen-reader-text": "offscreen",
-}
-_CAMOUFLAGE = {"font-size", "colour", "opacity"}
-_LENGTH = re.compile(r"^(-?\d*\.?\d+)\s*(px|pt|em|rem|%|vw|vh|cm|mm|in)?$")
 _ATTRIBUTES = ("alt", "title", "aria-label", "aria-description", "placeholder", "content")
-
-
-def _declarations(style: str) -> dict[str, str]:
-    decls: dict[str, str] = {}
-    for part in style.split(";"):
-        if ":" in part:
-            name, value = part.split(":", 1)
-            value = value.replace("!important", "").strip().lower()
-            decls[name.strip().lower()] = value
-    return decls
-
-
-def _length(value: str) -> float | None:
-    match = _LENGTH.match(value.strip())
-    return float(match.group(1)) if match else None
-
-
-def _is_white_or_transparent(value: str) -> bool:
-    value = value.replace(" ", "")
-    if value in {"white", "transparent", "#fff", "#ffffff", "#fffffe", "snow", "ivory"}:
-        return True
-    if re.fullmatch(r"#(?:f[0-9a-f]){3}|#f[0-9a-f]f[0-9a-f]f[0-9a-f]", value):
-        return True
-    numbers = re.findall(r"-?\d*\.?\d+%?", value)
-    if value.startswith(("rgba(", "hsla(")) and numbers and numbers[-1] in {"0", "0.0", "0%"}:
-        return True
-    if value.startswith("rgb") and len(numbers) >= 3:
-        try:
-            return all(float(n.rstrip("%")) >= 240 for n in numbers[:3])
-        except ValueError:
-            return False
-    return value.startswith("hsl") and len(numbers) >= 3 and numbers[2] == "100%"
-
-
-def _css_map(soup: BeautifulSoup) -> dict[str, dict[str, str]]:
-    css: dict[str, dict[str, str]] = {}
-    for style in soup.find_all("style"):
-        content = _CSS_COMMENT.sub("", style.get_text())
-        for selectors, body in _CSS_RULE.findall(content):
-            decls = _declarations(body)
-            for selector in selectors.split(","):
-                match = _SIMPLE_SELECTOR.match(selector.strip())
-                if match:
-                    css.setdefault(match.group("kind") + match.group("name"), {}).update(decls)
-    return css
-
-
-def _element_decls(tag: Tag, css: dict[str, dict[str, str]]) -> dict[str, str]:
-    decls: dict[str, str] = {}
-    classes = tag.get("class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
-    for name in classes:
-        decls.update(css.get("." + name, {}))
-    element_id = tag.get("id")
-    if isinstance(element_id, str):
-        decls.update(css.get("#" + element_id, {}))
-    decls.update(_declarations(str(tag.get("style") or "")))
-    return decls
-
-
-def _has_background(tag: Tag, css: dict[str, dict[str, str]]) -> bool:
-    node: Tag | None = tag
-    while node is not None and isinstance(node, Tag) and node.name != "[document]":
-        decls = _element_decls(node, css)
-        for key in ("background", "background-color"):
-            value = decls.get(key)
-            if value and not _is_white_or_transparent(value.split()[0]):
-                return True
-        bgcolor = node.get("bgcolor")
-        if isinstance(bgcolor, str) and not _is_white_or_transparent(bgcolor.lower()):
-            return True
-        node = node.parent
-    return False
-
-
-def _hidden_reason(tag: Tag, css: dict[str, dict[str, str]]) -> str | None:
-    if tag.name in {"template", "noscript"}:
-        return "display"
-    if tag.has_attr("hidden"):
-        return "display"
-    classes = tag.get("class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
-    for name in classes:
-        if name in _HIDDEN_CLASSES and "." + name not in css:
-            return _HIDDEN_CLASSES[name]
-    decls = _element_decls(tag, css)
-    if decls.get("display") == "none":
-        return "display"
-    if decls.get("visibility") in {"hidden", "collapse"}:
-        return "visibility"
-    opacity = decls.get("opacity")
-    if opacity is not None and opacity.strip() in {"0", "0.0", "0%", ".0"}:
-        return "opacity"
-    size = decls.get("font-size")
-    if size is not None:
-        value = _length(size)
-        if value is not None and value < 1 and not size.endswith(("em", "rem")):
-            return "font-size"
-        if value is not None and value < 0.1:
-            return "font-size"
-    colour = decls.get("color") or (tag.get("color") if tag.name == "font" else None)
-    if (
-        isinstance(colour, str)
-        and _is_white_or_transparent(colour.lower())
-        and not _has_background(tag, css)
-    ):
-        return "colour"
-    for key in ("left", "top", "right", "text-indent", "margin-left", "margin-top"):
-        value = _length(decls.get(key, ""))
-        if value is not None and value <= -500:
-            return "offscreen"
-    clip = decls.get("clip", "") + decls.get("clip-path", "")
-    if "rect(0" in clip.replace(" ", "") or "inset(50%" in clip.replace(" ", ""):
-        return "offscreen"
-    for key in ("height", "max-height", "width", "max-width"):
-        value = _length(decls.get(key, ""))
-        if value == 0 and decls.get("overflow") == "hidden":
-            return "collapsed"
-    if str(tag.get("aria-hidden", "")).lower() == "true":
-        return "aria-hidden"
-    return None
-
-
-_REASON_LABELS = {
-    "display": "du texte masqué (display:none ou attribut hidden)",
-    "visibility": "du texte masqué (visibility:hidden)",
-    "opacity": "du texte transparent (opacity:0)",
-    "font-size": "du texte en police de taille nulle",
-    "colour": "du texte écrit en blanc ou transparent",
-    "offscreen": "du texte positionné hors de l'écran",
-    "collapsed": "un bloc de taille nulle",
-    "aria-hidden": "un bloc aria-hidden",
-}
+_WORD = re.compile(r"\w")
 
 
 _ORDER_RULES = {
@@ -1145,17 +1002,18 @@ def _instruction_like(text: str) -> bool:
 def scan_html(raw_html: str) -> InjectionReport:
     """Look for text a reader cannot see in an HTML page.
 
-    Hidden elements (``display:none``, ``visibility:hidden``, ``hidden``, ``opacity:0``,
-    ``font-size:0``, white or transparent text without a background, off-screen positioning,
-    zero-size boxes, ``aria-hidden``, ``<template>``/``<noscript>``; inline styles, simple
-    class/id rules of ``<style>`` blocks and common utility classes are understood), HTML comments
-    and descriptive attributes (``alt``, ``title``, ``aria-label``, ``content``...). Hidden text
-    or a comment that reads like instructions is a strong signal; camouflaged text (white, tiny,
-    transparent) of four words or more without instructions is weak. Visible text is not
-    scanned here: run :func:`scan_text` on it and :func:`merge_reports` both.
+    Hidden text is what :mod:`guardrails.html_visibility` calls hidden (``display:none``,
+    ``visibility:hidden``, ``hidden``, ``opacity:0``, tiny fonts, text of its background's
+    colour, off-screen or clipped text, zero-size boxes, ``aria-hidden``,
+    ``<template>``/``<noscript>``; from ``style`` attributes and the page's ``<style>`` rules),
+    the same definition the document loader uses to keep such text out of the index. Every
+    hidden element that holds words is reported: strongly when it reads like instructions,
+    weakly otherwise (a trainer sees what was left out). HTML comments and descriptive
+    attributes (``alt``, ``title``, ``aria-label``, ``content``...) that read like instructions
+    are strong signals too. Visible text is not scanned here: run :func:`scan_text` on it and
+    :func:`merge_reports` both.
     """
     soup = BeautifulSoup(raw_html, "html.parser")
-    css = _css_map(soup)
     signals: list[InjectionSignal] = []
 
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
@@ -1167,7 +1025,6 @@ def scan_html(raw_html: str) -> InjectionReport:
                 )
             )
 
-    inside_hidden: set[int] = set()
     for tag in soup.find_all(True):
         if tag.name in {"script", "style"}:
             continue
@@ -1183,31 +1040,37 @@ def scan_html(raw_html: str) -> InjectionReport:
                             _excerpt(text, 0),
                         )
                     )
-        if id(tag) in inside_hidden:
+
+    visibility = PageVisibility(soup)
+    for hidden in visibility.hidden_texts():
+        text = normalise_text(hidden.text).strip()
+        if not _WORD.search(text):
             continue
-        reason = _hidden_reason(tag, css)
-        if reason is None:
-            continue
-        inside_hidden.update(id(node) for node in tag.descendants)
-        for inner in tag.find_all(["script", "style"]):
-            inner.extract()
-        text = normalise_text(tag.get_text(" ", strip=True))
-        if not text:
-            continue
-        where = _REASON_LABELS[reason]
         if _instruction_like(text):
             signals.append(
-                InjectionSignal("hidden_html", f"Instructions dans {where}", _excerpt(text, 0))
+                InjectionSignal(
+                    "hidden_html", f"Instructions dans {hidden.label}", _excerpt(text, 0)
+                )
             )
-        elif reason in _CAMOUFLAGE and len(text.split()) >= 4:
+        else:
             signals.append(
                 InjectionSignal(
                     "hidden_html",
-                    f"Texte invisible pour le lecteur : {where}",
+                    f"Texte invisible pour le lecteur : {hidden.label}",
                     _excerpt(text, 0),
                     strong=False,
                 )
             )
+    if visibility.incomplete:
+        signals.append(
+            InjectionSignal(
+                "hidden_html",
+                "Feuille de style trop volumineuse ou trop complexe : le texte masqué n'a été "
+                "cherché qu'en partie",
+                "",
+                strong=False,
+            )
+        )
     return _report(signals)
 
 

@@ -1,16 +1,95 @@
 """Every error is JSON ``{"detail": "<French message>"}``: never a stack trace, never a value the
-caller sent (validation errors name the field, not its content)."""
+caller sent (validation errors name the field, not its content).
+
+The OpenAPI schema says so too: :class:`ErrorResponse` is the body of every documented error,
+and :func:`error_responses` gives a route the ``responses=`` entries of the statuses it can
+answer (tests/api/test_contract.py holds the server to them).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("assistant.api")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error of the API, whatever its status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    detail: str = Field(
+        description="Ce qui s'est passé et ce qu'il faut faire, en une phrase en français, "
+        "à montrer tel quel. Ne reprend jamais une valeur envoyée : une requête invalide "
+        "nomme le champ en cause.",
+        examples=["Requête invalide — « question » : texte trop court (au moins 1)."],
+    )
+
+
+#: What each error status means on this API (routes may say it more precisely).
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Corps de requête illisible (JSON qui n'est pas de l'UTF-8, envoi de fichiers mal "
+    "formé ou interrompu).",
+    401: "Authentification requise : code d'accès du webinaire (agents) ou identifiants de "
+    "formateur, manquants ou incorrects.",
+    403: "Identifiants valides, mais pas ceux d'un formateur.",
+    404: "Ressource introuvable.",
+    409: "L'état de la ressource ne permet pas cette action.",
+    413: "Requête trop volumineuse : le corps dépasse la taille maximale acceptée "
+    "(requêtes JSON ou envoi de fichiers).",
+    422: "Requête invalide : le message nomme le champ en cause et la règle non respectée.",
+    429: "Trop de requêtes en peu de temps (questions, ou tentatives d'authentification "
+    "échouées) : réessayez après le délai indiqué par Retry-After.",
+    503: "Service momentanément indisponible.",
+}
+
+_ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "Schéma d'authentification attendu (Basic ou Bearer).",
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Secondes à attendre avant de réessayer.",
+            "schema": {"type": "string"},
+        }
+    },
+}
+
+
+def error_responses(
+    *statuses: int | tuple[int, str], streamed: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries for error statuses, each with :class:`ErrorResponse` as its body.
+
+    A status comes alone (its :data:`ERROR_DESCRIPTIONS` text) or as ``(status, description)``.
+    ``streamed``: for a route whose ``response_class`` is not JSON (FastAPI would document the
+    error bodies under the route's media type), the JSON body is spelled out instead.
+    """
+    responses: dict[int | str, dict[str, Any]] = {}
+    for item in statuses:
+        status, description = item if isinstance(item, tuple) else (item, None)
+        entry: dict[str, Any] = {"description": description or ERROR_DESCRIPTIONS[status]}
+        if streamed:
+            reference = {"$ref": "#/components/schemas/ErrorResponse"}
+            entry["content"] = {"application/json": {"schema": reference}}
+        else:
+            entry["model"] = ErrorResponse
+        if status in _ERROR_HEADERS:
+            entry["headers"] = _ERROR_HEADERS[status]
+        responses[status] = entry
+    return responses
+
 
 INTERNAL_ERROR = (
     "Erreur interne du serveur : la demande n'a pas pu aboutir. "
@@ -58,11 +137,45 @@ _VALIDATION_REASONS = {
 }
 
 
+#: English details that FastAPI and Starlette raise themselves.
+_FRAMEWORK_DETAILS = {
+    "There was an error parsing the body": "Requête invalide : le corps de la requête est "
+    "illisible (JSON mal encodé, envoi de fichiers mal formé ou interrompu).",
+}
+
+
 def french_detail(status_code: int, detail: object) -> str:
     """The French message for an HTTP error (Starlette's English defaults are replaced)."""
+    if isinstance(detail, str) and detail in _FRAMEWORK_DETAILS:
+        return _FRAMEWORK_DETAILS[detail]
     if isinstance(detail, str) and detail and not _is_english_default(status_code, detail):
         return detail
     return _DEFAULT_DETAILS.get(status_code, "Erreur lors du traitement de la requête.")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods the OpenAPI schema documents for the requested path (``Allow`` of a 405).
+
+    Starlette names only those of the first route whose path matches, while a path such as
+    ``/api/documents/{doc_id}`` has one route per method. "" for a path the schema lacks.
+    """
+    app = request.app
+    table = getattr(app.state, "allowed_methods", None)
+    if table is None:
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = [m.upper() for m in operations if m.upper() in _METHOD_ORDER]
+            table.append((re.compile(pattern + "$"), methods))
+        app.state.allowed_methods = table
+    methods: set[str] = set()
+    for pattern, documented in table:
+        if pattern.match(request.url.path):
+            methods.update(documented)
+    return ", ".join(sorted(methods, key=_METHOD_ORDER.index))
+
+
+_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 
 def _is_english_default(status_code: int, detail: str) -> bool:
@@ -98,10 +211,13 @@ def describe_validation(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
         return JSONResponse(
             {"detail": french_detail(exc.status_code, exc.detail)},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)

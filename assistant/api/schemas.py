@@ -10,6 +10,14 @@ from assistant.ingestion.pipeline import THEMES, slugify
 
 ThemeName = Literal[THEMES]  # type: ignore[valid-type]
 
+QUESTION_MAX_CHARS = 4000
+#: The engine rewrites a follow-up from the last six turns; twelve keep the pseudonyms of a
+#: longer conversation consistent. Question and history together (28,000 characters) fit the
+#: JSON body limit (``server.max_request_kb``, 64 Ko at least) even when every character
+#: takes two bytes in UTF-8 (accented letters): a request the schema allows is never a 413.
+HISTORY_MAX_TURNS = 12
+TURN_MAX_CHARS = 2000
+
 #: Jobs an agent may declare, for the webinar statistics (anything else counts as "autre").
 JOBS: dict[str, str] = {
     "secretariat": "Secrétariat de mairie",
@@ -43,7 +51,7 @@ class HistoryTurn(ApiModel):
     """One earlier turn of the conversation, as shown to the agent."""
 
     role: Literal["user", "assistant"] = Field(description="Auteur : user (agent) ou assistant.")
-    content: str = Field(max_length=8000, description="Texte du tour.")
+    content: str = Field(max_length=TURN_MAX_CHARS, description="Texte du tour.")
 
 
 class AskRequest(ApiModel):
@@ -51,7 +59,7 @@ class AskRequest(ApiModel):
 
     question: str = Field(
         min_length=1,
-        max_length=4000,
+        max_length=QUESTION_MAX_CHARS,
         description="La question, en français. Les données personnelles sont masquées avant "
         "tout envoi au modèle.",
         examples=["Puis-je coller le dossier d'un administré dans ChatGPT ?"],
@@ -63,7 +71,10 @@ class AskRequest(ApiModel):
         "les mêmes pseudonymes d'un tour à l'autre.",
     )
     history: list[HistoryTurn] = Field(
-        default_factory=list, max_length=40, description="Tours précédents de la conversation."
+        default_factory=list,
+        max_length=HISTORY_MAX_TURNS,
+        description="Tours précédents de la conversation, les plus récents (au plus "
+        f"{HISTORY_MAX_TURNS} tours de {TURN_MAX_CHARS} caractères).",
     )
     theme: ThemeName | None = Field(None, description="Limiter la recherche à un thème.")
     job: str | None = Field(

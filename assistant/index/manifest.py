@@ -42,6 +42,7 @@ class DocumentRecord:
     chunk_ids: list[str] = field(default_factory=list)
     pii_redacted: dict[str, int] = field(default_factory=dict)
     injection_signals: list[dict] = field(default_factory=list)
+    hidden_text: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict) -> DocumentRecord:

@@ -8,9 +8,11 @@ never quotes the document's content.
 
 Safety checks happen before any parsing: size (before reading a file), zip structure, total
 uncompressed size and compression ratio for DOCX/ODT (zip bombs), encryption for PDF/DOCX/ODT.
-Hidden HTML elements (``hidden``, ``display:none``, ``visibility:hidden``, zero font size,
-``<template>``, ``<noscript>``) are left out of the text; ``raw_html`` keeps them for
-:func:`guardrails.injection.scan_html`.
+Hidden HTML text (as :mod:`guardrails.html_visibility` defines it: ``display:none`` and
+``visibility:hidden`` from ``style`` attributes or ``<style>`` rules, the ``hidden`` and
+``aria-hidden`` attributes, text of its background's colour, off-screen, clipped or tiny text...)
+is left out of the text and listed in ``hidden_text``; ``raw_html`` keeps it for
+:func:`guardrails.injection.scan_html`, which reports it by the same definition.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from guardrails.html_visibility import HiddenText, PageVisibility, visible_text_of
 from guardrails.injection import count_invisible, normalise_text
 
 __all__ = [
@@ -62,8 +65,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class IngestionError(Exception):
     """A document that cannot be ingested.
 
-    ``code`` is stable (``unsupported_type``, ``empty``, ``too_large``, ``corrupt``,
-    ``encrypted``, ``zip_bomb``, ``encoding``, ``front_matter``; callers may add their own);
+    ``code`` is stable (``unsupported_type``, ``empty``, ``hidden_only``, ``too_large``,
+    ``corrupt``, ``encrypted``, ``zip_bomb``, ``encoding``, ``front_matter``; callers may add
+    their own);
     ``message`` is a French sentence, safe to show: it names the file, never quotes its content.
     """
 
@@ -91,7 +95,8 @@ class LoadedDocument:
 
     ``metadata`` always has ``title`` and ``invisible_chars``; Markdown adds its front matter
     (dates as ISO strings), other formats the title and subject of their properties where
-    present. Authors are deliberately not read (personal data).
+    present. Authors are deliberately not read (personal data). ``hidden_text``: the text a
+    reader of an HTML page cannot see, left out of ``blocks`` (normalised, one per element).
     """
 
     source_name: str
@@ -101,6 +106,7 @@ class LoadedDocument:
     blocks: tuple[Block, ...]
     raw_html: str | None = None
     page_count: int | None = None
+    hidden_text: tuple[HiddenText, ...] = ()
 
     @property
     def text(self) -> str:
@@ -193,6 +199,12 @@ def load_bytes(
     context = _Context(name=name, max_uncompressed_bytes=max_uncompressed_bytes)
     metadata, blocks, raw_html, page_count = loader(data, context)
     blocks = tuple(b for b in blocks if b.text.strip())
+    if not blocks and context.hidden:
+        raise IngestionError(
+            "hidden_only",
+            f"« {name} » : tout son texte est masqué par la mise en page (invisible pour un "
+            "lecteur de la page), rien n'a donc été indexé. Vérifiez le fichier d'origine.",
+        )
     if not blocks:
         raise _empty(name)
     metadata = dict(metadata)
@@ -206,6 +218,7 @@ def load_bytes(
         blocks=blocks,
         raw_html=raw_html,
         page_count=page_count,
+        hidden_text=tuple(context.hidden),
     )
 
 
@@ -223,6 +236,7 @@ class _Context:
     name: str
     max_uncompressed_bytes: int
     invisible: int = 0
+    hidden: list[HiddenText] = field(default_factory=list)
 
     def norm(self, text: str) -> str:
         self.invisible += count_invisible(text)
@@ -474,19 +488,6 @@ _BLOCK_TAGS = {
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 
 
-_HIDDEN_STYLE = re.compile(
-    r"display:none|visibility:hidden|font-size:0(?:px|pt|em|rem|%)?(?:;|$)|"
-    r"opacity:0(?:\.0+)?(?:;|$)"
-)
-
-
-def _html_hidden(tag: Any) -> bool:
-    if tag.has_attr("hidden"):
-        return True
-    style = str(tag.get("style") or "").lower().replace(" ", "").replace("!important", "")
-    return bool(_HIDDEN_STYLE.search(style))
-
-
 _INLINE_BREAKS = _BLOCK_TAGS | {"td", "th", "tr", "table", "pre", "blockquote"}
 
 
@@ -497,13 +498,7 @@ def _is_text(node: Any) -> bool:
     return isinstance(node, NavigableString) and type(node) is NavigableString
 
 
-def _skipped(node: Any) -> bool:
-    from bs4 import Tag
-
-    return not isinstance(node, Tag) or node.name in _DROPPED_TAGS or _html_hidden(node)
-
-
-def _inline_text(node: Any) -> str:
+def _inline_text(node: Any, skipped: Callable[[Any], bool]) -> str:
     """Visible text of ``node`` (iterative: html.parser nests unclosed tags very deeply)."""
     parts: list[str] = []
     stack: list[Any] = list(reversed(list(node.children)))
@@ -513,7 +508,7 @@ def _inline_text(node: Any) -> str:
             parts.append(item[0])
         elif _is_text(item):
             parts.append(str(item))
-        elif not _skipped(item):
+        elif not skipped(item):
             if item.name == "br":
                 parts.append("\n")
                 continue
@@ -527,13 +522,47 @@ def _inline_text(node: Any) -> str:
 
 
 class _HtmlWalker:
-    """Turns the visible part of a page into headings and paragraphs, without recursion."""
+    """Turns the visible part of a page into headings and paragraphs, without recursion.
 
-    def __init__(self, context: _Context) -> None:
+    What is visible is decided by :class:`guardrails.html_visibility.PageVisibility`, the
+    definition the injection scanner uses too; each hidden element that holds words is kept in
+    ``context.hidden`` for the ingestion report.
+    """
+
+    def __init__(self, context: _Context, visibility: PageVisibility) -> None:
         self.context = context
+        self.visibility = visibility
         self.sections = _Sections()
         self.buffer: list[str] = []
         self.quote_depth = 0
+        self._reported: set[int] = set()
+
+    def skipped(self, node: Any) -> bool:
+        """Left out of the text: not an element, boilerplate (menus, forms...) or hidden."""
+        from bs4 import Tag
+
+        if not isinstance(node, Tag) or node.name in _DROPPED_TAGS:
+            return True
+        reason = self.visibility.hidden_reason(node)
+        if reason is None:
+            return False
+        if id(node) not in self._reported:
+            self._reported.add(id(node))
+            text = normalise_text(visible_text_of(node)).strip()
+            if re.search(r"\w", text):
+                self.context.hidden.append(HiddenText(reason, text))
+        return True
+
+    def inline_text(self, node: Any) -> str:
+        return _inline_text(node, self.skipped)
+
+    def visible_within(self, node: Any, root: Any) -> bool:
+        """``node`` and its ancestors up to ``root`` (excluded) are all shown."""
+        while node is not None and node is not root:
+            if self.skipped(node):
+                return False
+            node = node.parent
+        return True
 
     def flush(self) -> None:
         text = "".join(self.buffer)
@@ -566,18 +595,18 @@ class _HtmlWalker:
             if _is_text(child):
                 self.buffer.append(re.sub(r"\s+", " ", str(child)))
                 continue
-            if _skipped(child):
+            if self.skipped(child):
                 continue
             name = child.name
             if name in _HEADINGS:
                 self.flush()
-                heading = self.context.norm(re.sub(r"\s+", " ", _inline_text(child)))
+                heading = self.context.norm(re.sub(r"\s+", " ", self.inline_text(child)))
                 self.sections.heading(_HEADINGS[name], heading)
             elif name == "br":
                 self.buffer.append("\n")
             elif name == "pre":
                 self.flush()
-                code = self.context.norm(_inline_text(child)).strip("\n")
+                code = self.context.norm(self.inline_text(child)).strip("\n")
                 if code.strip():
                     self.add(f"```\n{code}\n```")
             elif name == "blockquote":
@@ -588,10 +617,12 @@ class _HtmlWalker:
                 self.flush()
                 rows = []
                 for row in child.find_all("tr"):
+                    if not self.visible_within(row, child):
+                        continue
                     cells = [
-                        re.sub(r"\s+", " ", _inline_text(cell)).strip()
+                        re.sub(r"\s+", " ", self.inline_text(cell)).strip()
                         for cell in row.find_all(["td", "th"])
-                        if not _skipped(cell)
+                        if self.visible_within(cell, row)
                     ]
                     cells = [cell for cell in cells if cell]
                     if cells:
@@ -603,7 +634,7 @@ class _HtmlWalker:
                 self.buffer.append("- ")
                 frames.append((iter(child.children), self.flush))
             elif name == "code":
-                self.buffer.append("`" + re.sub(r"\s+", " ", _inline_text(child)) + "`")
+                self.buffer.append("`" + re.sub(r"\s+", " ", self.inline_text(child)) + "`")
             elif name in _BLOCK_TAGS:
                 self.flush()
                 frames.append((iter(child.children), self.flush))
@@ -632,8 +663,11 @@ def _load_html(data: bytes, context: _Context) -> LoaderResult:
     description = soup.find("meta", attrs={"name": "description"})
     if description is not None and description.get("content"):
         metadata["description"] = context.norm(str(description.get("content"))).strip()
-    walker = _HtmlWalker(context)
-    walker.walk(soup.body or soup)
+    walker = _HtmlWalker(context, PageVisibility(soup))
+    root = soup.body or soup
+    shown = [node for node in (root, *root.parents) if node is not soup]
+    if not any(walker.skipped(node) for node in reversed(shown)):  # <body hidden> hides all
+        walker.walk(root)
     walker.flush()
     walker.sections.flush()
     metadata["title"] = walker.sections.first_h1 or page_title

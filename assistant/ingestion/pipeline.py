@@ -103,7 +103,12 @@ def french_number(value: int) -> str:
 
 @dataclass
 class IngestOutcome:
-    """What the ingestion of one file did; safe to show and to log (no document content)."""
+    """What the ingestion of one file did; safe to show and to log (no document content).
+
+    ``hidden_text``: how many elements of an HTML page a reader cannot see were left out of
+    the index, by reason (``display``, ``colour``, ``offscreen``...; their excerpts are among
+    the ``injection_signals``).
+    """
 
     source: str
     status: Status
@@ -114,6 +119,7 @@ class IngestOutcome:
     chunks: int = 0
     pii_redacted: dict[str, int] = field(default_factory=dict)
     injection_signals: list[dict] = field(default_factory=list)
+    hidden_text: dict[str, int] = field(default_factory=dict)
     message: str = ""
     error_code: str = ""
     parse_seconds: float = 0.0
@@ -145,6 +151,22 @@ def unnumber_placeholders(text: str) -> str:
     personal data when a passage is shown to them.
     """
     return _NUMBERED_PLACEHOLDER.sub(r"[\1]", text)
+
+
+def _hidden_text_note(hidden: dict[str, int]) -> str:
+    """The sentence that tells a trainer hidden HTML text was left out of the index."""
+    total = sum(hidden.values())
+    if not total:
+        return ""
+    if total == 1:
+        return (
+            " 1 bloc de texte invisible pour le lecteur (masqué par la mise en page) n'a pas "
+            "été indexé : vérifiez les signaux."
+        )
+    return (
+        f" {total} blocs de texte invisibles pour le lecteur (masqués par la mise en page) "
+        "n'ont pas été indexés : vérifiez les signaux."
+    )
 
 
 def slugify(text: str) -> str:
@@ -368,6 +390,8 @@ class Ingestor:
             signals += [asdict(s) for s in html_report.signals]
             suspicious = suspicious or html_report.suspicious
         outcome.injection_signals = signals
+        hidden = dict(Counter(h.reason for h in document.hidden_text))
+        outcome.hidden_text = hidden
 
         if observer.should_stop():
             raise ImportCancelled
@@ -387,6 +411,7 @@ class Ingestor:
             pages=document.page_count,
             words=len(document.text.split()),
             injection_signals=signals,
+            hidden_text=hidden,
         )
         if suspicious and not approved:
             previous = self.index.manifest.get(doc_id)
@@ -403,7 +428,7 @@ class Ingestor:
             outcome.message = (
                 f"« {document.source_name} » contient des instructions suspectes : il est en "
                 "quarantaine jusqu'à sa validation par un formateur."
-            )
+            ) + _hidden_text_note(hidden)
             return outcome
 
         texts, pii_counts = self._redact([c.text for c in chunks], observer)
@@ -464,6 +489,7 @@ class Ingestor:
         if pii_counts:
             total = sum(pii_counts.values())
             outcome.message += f" {total} donnée(s) personnelle(s) masquée(s)."
+        outcome.message += _hidden_text_note(hidden)
         return outcome
 
     def _already_there(

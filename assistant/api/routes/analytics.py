@@ -12,16 +12,21 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from assistant.api.deps import StateDep, TrainerDep
+from assistant.api.errors import error_responses
 from assistant.api.question_log import utc_now
 from assistant.api.schemas import JOBS
 from assistant.api.state import ApiState
 
-router = APIRouter(prefix="/api/analytics", tags=["Espace formateur : suivi"])
-
-_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Authentification formateur requise."},
-    403: {"description": "Identifiants valides, mais pas ceux d'un formateur."},
-}
+router = APIRouter(
+    prefix="/api/analytics",
+    tags=["Espace formateur : suivi"],
+    responses=error_responses(
+        (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
+        403,
+        422,
+        (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
+    ),
+)
 SinceMinutes = Annotated[
     int | None,
     Query(
@@ -62,7 +67,7 @@ def _load(state: ApiState, since_minutes: int | None) -> tuple[list[dict], dict[
     return [_summary(q, votes) for q in questions], votes
 
 
-@router.get("/questions", summary="Suivre les questions", responses=_AUTH_RESPONSES)
+@router.get("/questions", summary="Suivre les questions")
 async def question_analytics(
     state: StateDep,
     trainer: TrainerDep,
@@ -134,7 +139,7 @@ def _cell(value: Any) -> str:
     "/export.csv",
     summary="Exporter le rapport (CSV)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}, **_AUTH_RESPONSES},
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def export_csv(
     state: StateDep, trainer: TrainerDep, since_minutes: SinceMinutes = None

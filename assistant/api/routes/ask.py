@@ -11,12 +11,22 @@ from sse_starlette import EventSourceResponse
 from sse_starlette.event import JSONServerSentEvent
 
 from assistant.api.deps import AgentDep, QuestionQuota, StateDep
+from assistant.api.errors import error_responses
 from assistant.api.schemas import AskRequest
 from assistant.chat import Turn
 
 log = logging.getLogger("assistant.api")
 
 router = APIRouter(prefix="/api/ask", tags=["Questions des agents"])
+
+_ERRORS = (
+    400,
+    (401, "Code d'accès du webinaire manquant ou incorrect."),
+    413,
+    (422, "Question invalide (vide, trop longue, historique trop long…)."),
+    (429, "Trop de questions en peu de temps, ou trop de codes d'accès erronés (voir "
+     "Retry-After)."),
+)
 
 
 def _engine_kwargs(body: AskRequest, channel: str) -> dict[str, Any]:
@@ -32,11 +42,7 @@ def _engine_kwargs(body: AskRequest, channel: str) -> dict[str, Any]:
 @router.post(
     "",
     summary="Poser une question",
-    responses={
-        401: {"description": "Code d'accès du webinaire manquant ou incorrect."},
-        422: {"description": "Question invalide (vide, trop longue…)."},
-        429: {"description": "Trop de questions en peu de temps (voir Retry-After)."},
-    },
+    responses=error_responses(*_ERRORS),
 )
 async def ask(body: AskRequest, state: StateDep, caller: AgentDep, _: QuestionQuota) -> dict:
     """Répond à une question à partir du corpus, avec ses sources.
@@ -76,8 +82,7 @@ def _event(event: Any) -> JSONServerSentEvent:
             "de réponse), `sources` (sources citées), `final` (réponse complète).",
             "content": {"text/event-stream": {}},
         },
-        401: {"description": "Code d'accès du webinaire manquant ou incorrect."},
-        429: {"description": "Trop de questions en peu de temps (voir Retry-After)."},
+        **error_responses(*_ERRORS, streamed=True),
     },
 )
 async def ask_stream(

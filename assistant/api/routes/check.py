@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from assistant.api.deps import AgentDep, StateDep
+from assistant.api.errors import error_responses
 from assistant.api.schemas import ApiModel
 
 router = APIRouter(prefix="/api/check", tags=["Questions des agents"])
@@ -19,7 +20,17 @@ class CheckRequest(ApiModel):
     text: str = Field(min_length=1, max_length=20000, description="Le texte à vérifier.")
 
 
-@router.post("", summary="Vérifier mon texte")
+@router.post(
+    "",
+    summary="Vérifier mon texte",
+    responses=error_responses(
+        400,
+        (401, "Code d'accès du webinaire manquant ou incorrect."),
+        413,
+        422,
+        (429, "Trop de codes d'accès erronés en peu de temps (voir Retry-After)."),
+    ),
+)
 async def check_text(body: CheckRequest, state: StateDep, caller: AgentDep) -> dict:
     """Repère et masque les données personnelles d'un texte (noms, téléphones, NIR, IBAN…).
 

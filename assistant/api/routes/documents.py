@@ -15,18 +15,28 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Response, Uploa
 
 from assistant.api.auth import Caller
 from assistant.api.deps import StateDep, TrainerDep
+from assistant.api.errors import error_responses
 from assistant.api.schemas import ThemeName
 from assistant.api.state import ApiState
 from assistant.ingestion.jobs import ImportJob, ImportQueueFull
 
 log = logging.getLogger("assistant.api")
 
-router = APIRouter(prefix="/api/documents", tags=["Espace formateur : corpus"])
-
-_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Authentification formateur requise."},
-    403: {"description": "Identifiants valides, mais pas ceux d'un formateur."},
-}
+router = APIRouter(
+    prefix="/api/documents",
+    tags=["Espace formateur : corpus"],
+    responses=error_responses(
+        (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
+        403,
+        422,
+        (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
+    ),
+)
+_UNKNOWN = error_responses((404, "Aucun document ne porte cet identifiant."))
+_UPLOAD = error_responses(
+    (400, "Envoi de fichiers mal formé (multipart/form-data illisible)."),
+    (413, "Envoi trop volumineux : tous fichiers confondus, il dépasse la taille maximale."),
+)
 _STATUS_FR = {"indexed": "indexé", "quarantined": "en quarantaine"}
 
 Files = Annotated[
@@ -110,7 +120,7 @@ def _record_or_404(state: ApiState, doc_id: str) -> Any:
     return record
 
 
-@router.get("", summary="Lister les documents", responses=_AUTH_RESPONSES)
+@router.get("", summary="Lister les documents")
 async def list_documents(state: StateDep, trainer: TrainerDep) -> list[dict]:
     """Liste les documents du corpus : identifiant, titre, thème, version, date d'import,
     nombre de passages, état (`indexed` ou `quarantined`), données masquées et signaux
@@ -123,7 +133,7 @@ async def list_documents(state: StateDep, trainer: TrainerDep) -> list[dict]:
     "",
     summary="Importer des documents",
     responses={
-        **_AUTH_RESPONSES,
+        **_UPLOAD,
         202: {"description": "Au moins un import continue en arrière-plan (voir `url`)."},
     },
 )
@@ -157,7 +167,7 @@ async def upload_documents(
     return reports
 
 
-@router.get("/{doc_id}", summary="Consulter un document", responses=_AUTH_RESPONSES)
+@router.get("/{doc_id}", summary="Consulter un document", responses=_UNKNOWN)
 async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
     """Fiche d'un document et son rapport d'import : sections trouvées, nombre de passages,
     données personnelles masquées (types et nombres), signaux d'injection."""
@@ -180,6 +190,7 @@ async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> di
         "chunks": len(record.chunk_ids),
         "pii_redacted": record.pii_redacted,
         "injection_signals": record.injection_signals,
+        "hidden_text": record.hidden_text,
         "quarantined": record.status == "quarantined",
     }
     return data
@@ -188,7 +199,11 @@ async def show_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> di
 @router.put(
     "/{doc_id}",
     summary="Remplacer un document",
-    responses={**_AUTH_RESPONSES, 202: {"description": "L'import continue en arrière-plan."}},
+    responses={
+        **_UNKNOWN,
+        **_UPLOAD,
+        202: {"description": "L'import continue en arrière-plan."},
+    },
 )
 async def replace_document(
     doc_id: str,
@@ -223,7 +238,7 @@ async def replace_document(
     return report
 
 
-@router.delete("/{doc_id}", summary="Retirer un document", responses=_AUTH_RESPONSES)
+@router.delete("/{doc_id}", summary="Retirer un document", responses=_UNKNOWN)
 async def remove_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> dict:
     """Retire un document et tous ses passages des index (effet immédiat)."""
     _record_or_404(state, doc_id)
@@ -243,7 +258,14 @@ async def remove_document(doc_id: str, state: StateDep, trainer: TrainerDep) -> 
 @router.post(
     "/{doc_id}/approve",
     summary="Valider un document en quarantaine",
-    responses={**_AUTH_RESPONSES, 202: {"description": "L'import continue en arrière-plan."}},
+    responses={
+        **_UNKNOWN,
+        **error_responses(
+            (409, "Le document n'est pas en quarantaine : il n'y a rien à valider."),
+            (422, "Le document ne peut plus être importé (fichier devenu illisible…)."),
+        ),
+        202: {"description": "L'import continue en arrière-plan."},
+    },
 )
 async def approve_document(
     doc_id: str,

@@ -71,7 +71,13 @@ def health_report(state: ApiState) -> tuple[int, dict[str, Any]]:
 @router.get(
     "/health",
     summary="État du service",
-    responses={503: {"description": "Index ou base vectorielle inaccessible."}},
+    responses={
+        503: {
+            "description": "Index ou base vectorielle inaccessible (même rapport, état "
+            "`indisponible`).",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
 )
 async def health(state: StateDep) -> JSONResponse:
     """État du service : `ok`, `degraded` (il répond, mais par exemple sans modèle de
@@ -81,7 +87,12 @@ async def health(state: StateDep) -> JSONResponse:
     return JSONResponse(report, status_code=status)
 
 
-@router.get("/metrics", summary="Métriques Prometheus", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Métriques Prometheus",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 async def metrics(state: StateDep) -> Response:
     """Métriques au format Prometheus : requêtes et durées, délai avant le premier jeton,
     refus, données personnelles masquées par type, erreurs et replis du modèle de langage,

@@ -7,15 +7,22 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response
 
 from assistant.api.deps import StateDep, TrainerDep
+from assistant.api.errors import error_responses
 from assistant.ingestion.jobs import ImportJob
 
-router = APIRouter(prefix="/api/imports", tags=["Espace formateur : corpus"])
-
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Authentification formateur requise."},
-    403: {"description": "Identifiants valides, mais pas ceux d'un formateur."},
-    404: {"description": "Aucun import ne porte cet identifiant (ou il est trop ancien)."},
-}
+router = APIRouter(
+    prefix="/api/imports",
+    tags=["Espace formateur : corpus"],
+    responses=error_responses(
+        (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
+        403,
+        422,
+        (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
+    ),
+)
+_RESPONSES = error_responses(
+    (404, "Aucun import ne porte cet identifiant (ou il est trop ancien).")
+)
 
 
 def _job_or_404(state: Any, import_id: str) -> ImportJob:
@@ -29,7 +36,7 @@ def _job_or_404(state: Any, import_id: str) -> ImportJob:
     return job
 
 
-@router.get("", summary="Lister les imports", responses=_RESPONSES)
+@router.get("", summary="Lister les imports")
 async def list_imports(state: StateDep, trainer: TrainerDep) -> list[dict]:
     """Les imports reçus par ce serveur, du plus récent au plus ancien : en attente, en cours
     (étape et avancement) ou terminés depuis moins d'une heure (rapport d'import)."""
@@ -50,7 +57,7 @@ async def show_import(import_id: str, state: StateDep, trainer: TrainerDep) -> d
     responses={
         **_RESPONSES,
         202: {"description": "Annulation demandée : l'import s'arrête au prochain lot."},
-        409: {"description": "L'import est déjà terminé."},
+        **error_responses((409, "L'import est déjà terminé.")),
     },
 )
 async def cancel_import(

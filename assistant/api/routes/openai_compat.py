@@ -20,7 +20,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api.deps import AgentDep, QuestionQuota, StateDep
-from assistant.api.schemas import ThemeName, normalise_job
+from assistant.api.errors import error_responses
+from assistant.api.schemas import (
+    HISTORY_MAX_TURNS,
+    QUESTION_MAX_CHARS,
+    TURN_MAX_CHARS,
+    ThemeName,
+    normalise_job,
+)
 from assistant.chat import Turn
 
 log = logging.getLogger("assistant.api")
@@ -28,16 +35,41 @@ log = logging.getLogger("assistant.api")
 MODEL_ID = "assistant-charte"
 OWNER = "territoires-numeriques"
 
-router = APIRouter(prefix="/v1", tags=["Compatible OpenAI"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["Compatible OpenAI"],
+    responses=error_responses(
+        (401, "Code d'accès du webinaire manquant ou incorrect (en-tête X-Code-Acces, ou "
+         "Authorization: Bearer <code>)."),
+        422,
+        (429, "Trop de questions en peu de temps, ou trop de codes d'accès erronés (voir "
+         "Retry-After)."),
+    ),
+)
 
 
 class ChatMessage(BaseModel):
-    """One message, as OpenAI clients send it (text, or a list of parts)."""
+    """One message, as OpenAI clients send it (text, or a list of parts).
+
+    Roles are those a conversation with this assistant can hold: it calls no tools, so a
+    ``tool`` message (the result of a tool call it never made) is refused by the schema, not
+    after it.
+    """
 
     model_config = ConfigDict(extra="allow")
 
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[dict[str, Any]] | None = None
+    role: Literal["system", "developer", "user", "assistant"] = Field(
+        description="user : l'agent (le dernier message user est la question) ; assistant : "
+        "les réponses précédentes ; system et developer : acceptés, mais ignorés (l'assistant "
+        "garde ses propres consignes)."
+    )
+    content: str | list[dict[str, Any]] | None = Field(
+        None,
+        description="Texte, ou liste de parties (seules les parties `text` sont lues). La "
+        f"question fait au plus {QUESTION_MAX_CHARS} caractères ; des messages précédents, "
+        f"seuls les {HISTORY_MAX_TURNS} derniers sont gardés, coupés à {TURN_MAX_CHARS} "
+        "caractères.",
+    )
 
 
 class ChatCompletionRequest(BaseModel):
@@ -45,7 +77,11 @@ class ChatCompletionRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field(description=f"Toujours « {MODEL_ID} ».", examples=[MODEL_ID])
+    model: str = Field(
+        description=f"Toujours « {MODEL_ID} » (tout autre nom : 404, comme chez OpenAI).",
+        examples=[MODEL_ID],
+        json_schema_extra={"enum": [MODEL_ID]},
+    )
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = Field(False, description="Réponse en flux (Server-Sent Events).")
     conversation_id: str | None = Field(
@@ -73,14 +109,15 @@ def _split(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     question = _text(messages[last_user]).strip()
     if not question:
         raise HTTPException(422, "La question est vide.")
-    if len(question) > 4000:
-        raise HTTPException(422, "La question est trop longue (4 000 caractères au plus).")
+    if len(question) > QUESTION_MAX_CHARS:
+        limit = f"{QUESTION_MAX_CHARS:,}".replace(",", " ")
+        raise HTTPException(422, f"La question est trop longue ({limit} caractères au plus).")
     history = [
-        Turn(m.role, _text(m)[:8000])
+        Turn(m.role, _text(m)[:TURN_MAX_CHARS])
         for m in messages[:last_user]
         if m.role in ("user", "assistant") and _text(m).strip()
     ]
-    return question, history[-40:]
+    return question, history[-HISTORY_MAX_TURNS:]
 
 
 def format_sources(citations: list[dict[str, Any]]) -> str:
@@ -135,9 +172,21 @@ async def list_models(caller: AgentDep) -> dict:
     "/chat/completions",
     summary="Poser une question (compatible OpenAI)",
     responses={
-        200: {"content": {"application/json": {}, "text/event-stream": {}}},
-        404: {"description": "Modèle inconnu."},
-        429: {"description": "Trop de questions en peu de temps (voir Retry-After)."},
+        200: {
+            "description": "La réponse (JSON), ou son flux (`stream: true`, Server-Sent "
+            "Events au format OpenAI, terminé par `data: [DONE]`).",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/event-stream": {},
+            },
+        },
+        **error_responses(
+            400,
+            (404, "Modèle inconnu : le seul modèle servi est « assistant-charte »."),
+            413,
+            (422, "Requête invalide, conversation sans message user, question vide ou trop "
+             "longue."),
+        ),
     },
 )
 async def chat_completions(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from assistant.api.deps import StateDep
+from assistant.api.errors import error_responses
 
 router = APIRouter(prefix="/api/passages", tags=["Sources"])
 
@@ -12,7 +13,7 @@ router = APIRouter(prefix="/api/passages", tags=["Sources"])
 @router.get(
     "/{chunk_id}",
     summary="Lire un passage cité",
-    responses={404: {"description": "Passage inconnu ou retiré du corpus."}},
+    responses=error_responses((404, "Passage inconnu ou retiré du corpus."), 422),
 )
 async def show_passage(chunk_id: str, state: StateDep) -> dict:
     """Texte d'un passage du corpus et de quoi le citer : document, titre, section, page,
