@@ -402,10 +402,10 @@ class ChatEngine:
             record.prompt_tokens = sum(estimate_tokens(m.content) for m in messages)
             started = time.perf_counter()
             first_token_at = None
+            shown = OutputStream()  # links and images neutralised as they stream
             try:
                 async for event in self._acquire_slot():
                     yield event
-                shown = OutputStream()  # links and images neutralised as they stream
                 try:
                     pieces = backend.astream(messages, max_tokens=self.max_answer_tokens)
                     async for piece in paced(pieces, self.stream_interval_s):
@@ -422,6 +422,8 @@ class ChatEngine:
                 if not "".join(answer_parts).strip():
                     raise LLMError("Réponse vide du modèle.")
             except LLMError as error:
+                if text := shown.flush():  # what the model said before failing
+                    yield ChatEvent("token", text)
                 if self.on_backend_failure is not None:
                     self.on_backend_failure(str(error))
                 extract = self.extractive.compose(

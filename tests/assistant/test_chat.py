@@ -128,7 +128,7 @@ def test_llm_dying_mid_stream_falls_back_to_extractive(corpus):
 
 
 def test_out_of_scope_question_is_refused_with_nearest_topics(corpus):
-    corpus.chat_engine.min_relevance = 0.99
+    corpus.chat_engine.min_relevance = corpus.chat_engine.partial_relevance = 0.99
     record = corpus.chat_engine.ask("Quelle est la recette de la tarte tatin ?")
     assert record.refused
     assert "ne couvre pas" in record.answer

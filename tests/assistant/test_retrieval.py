@@ -193,5 +193,9 @@ def test_the_second_retrieval_reorders_the_first_one_s_sections_and_adds_none():
     assert [p.section for p in fused.passages] == ["A", "C", "B"]
     equal = fuse_retrievals(with_context, follow_up, top_k=3, secondary_weight=1.0)
     assert [p.section for p in equal.passages] == ["A", "C", "D"]
-    assert fused.relevance == 0.9 and fused.signals == {"bm25_top": 4.0}
+    assert fused.relevance == 0.9 and fused.signals == {"bm25_top": 4.0, "names_heading": 0.0}
     assert fused.timings == {"embed_ms": 5.0}
+    # The gate reads the more confident of the two: a follow-up covered alone is not refused.
+    confident = RetrievalResult([d], relevance=0.95, signals={"names_heading": 1.0})
+    both = fuse_retrievals(with_context, confident, top_k=3)
+    assert both.relevance == 0.95 and both.signals["names_heading"] == 1.0

@@ -131,9 +131,18 @@ def test_the_report_breaks_the_answerable_questions_down_by_kind_and_job(tmp_pat
         _result("d", "out_of_scope", rank=None, refused=True, job="rh"),
     ]
     by_job = breakdown(results, "job")
+    common = {"count": 1, "hit_at_5": 1.0, "shown_hit_at_5": 1.0, "mrr": 0.5}
     assert by_job == {
-        "ccas": {"count": 1, "hit_at_5": 1.0, "mrr": 0.5, "false_refusal_rate": 0.0},
-        "rh": {"count": 2, "hit_at_5": 0.5, "mrr": 0.5, "false_refusal_rate": 0.5},
+        "ccas": common | {"false_refusal_rate": 0.0},
+        "rh": {
+            "count": 2,
+            "out_of_scope_count": 1,
+            "hit_at_5": 0.5,
+            "shown_hit_at_5": 0.5,
+            "mrr": 0.5,
+            "false_refusal_rate": 0.5,
+            "refusal_accuracy": 1.0,
+        },
     }
     entry = {
         "date": "2026-11-30T10:00:00+00:00",
