@@ -18,7 +18,7 @@ from typing import Any
 import gradio as gr
 
 from ui import chat_view, report, texts
-from ui.bridge import ApiBridge, UiError
+from ui.bridge import ApiBridge, UiError, not_uploaded_here
 from ui.theme import page_options
 
 log = logging.getLogger("ui")
@@ -69,6 +69,9 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         last_answer = gr.State(None)
         answers_by_message = gr.State({})  # chat message index -> the answer it belongs to
         trainer = gr.State("")
+        # Files this session uploaded while a trainer was logged in: the only ones its import
+        # and replace accept (a file value is a path on the server, which a client can forge).
+        uploaded = gr.State([])
 
         gr.HTML(HEADER_HTML, padding=False)
         with gr.Tabs():
@@ -490,11 +493,17 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         )
 
         def logout() -> tuple:
-            return "", gr.update(visible=True), gr.update(visible=False), gr.Timer(active=False)
+            return (
+                "",
+                gr.update(visible=True),
+                gr.update(visible=False),
+                gr.Timer(active=False),
+                [],
+            )
 
         logout_button.click(
             logout,
-            outputs=[trainer, login_box, trainer_box, timer],
+            outputs=[trainer, login_box, trainer_box, timer, uploaded],
             api_visibility="private",
             queue=False,
         )
@@ -527,19 +536,46 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             api_visibility="private",
         )
 
-        async def import_documents(files: list[str] | None, theme: str, who: str) -> tuple:
+        def remember_uploads(files: Any, who: str, known: list[str] | None) -> Any:
+            if not who:
+                return gr.skip()
+            return _remember(known, files)
+
+        for upload_box in (corpus["files"], corpus["new_version"]):
+            upload_box.upload(
+                remember_uploads,
+                inputs=[upload_box, trainer, uploaded],
+                outputs=[uploaded],
+                api_visibility="private",
+                queue=False,
+            )
+
+        async def import_documents(
+            files: list[str] | None, theme: str, who: str, known: list[str] | None
+        ) -> tuple:
+            if not who:
+                return f"**Erreur :** {texts.LOGIN_NEEDED}", gr.skip(), None, gr.skip()
             if not files:
-                return "Choisissez d'abord un ou plusieurs fichiers.", gr.skip(), gr.skip()
+                return (
+                    "Choisissez d'abord un ou plusieurs fichiers.",
+                    gr.skip(),
+                    gr.skip(),
+                    gr.skip(),
+                )
+            foreign = _not_uploaded(known, files)
+            if foreign:
+                return f"**Erreur :** {not_uploaded_here(foreign)}", gr.skip(), None, gr.skip()
             try:
                 outcomes = await bridge.upload(who, files, theme=theme or None)
             except UiError as error:
-                return f"**Erreur :** {error}", gr.skip(), None
-            return _import_summary(outcomes), [_outcome_row(o) for o in outcomes], None
+                return f"**Erreur :** {error}", gr.skip(), None, _forget(known, files)
+            rows = [_outcome_row(o) for o in outcomes]
+            return _import_summary(outcomes), rows, None, _forget(known, files)
 
         corpus["import"].click(
             import_documents,
-            inputs=[corpus["files"], corpus["theme"], trainer],
-            outputs=[corpus["status"], corpus["report"], corpus["files"]],
+            inputs=[corpus["files"], corpus["theme"], trainer, uploaded],
+            outputs=[corpus["status"], corpus["report"], corpus["files"], uploaded],
             api_visibility="private",
             concurrency_limit=4,
             concurrency_id="corpus",
@@ -550,35 +586,56 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             api_visibility="private",
         )
 
-        async def act(action: str, doc_id: str | None, file: str | None, who: str) -> tuple:
+        async def act(
+            action: str, doc_id: str | None, file: str | None, who: str, known: list[str] | None
+        ) -> tuple:
+            if not who:
+                return f"**Erreur :** {texts.LOGIN_NEEDED}", gr.skip(), gr.skip(), gr.skip()
             if not doc_id:
-                return "Choisissez d'abord un document dans la liste.", gr.skip(), gr.skip()
+                return (
+                    "Choisissez d'abord un document dans la liste.",
+                    gr.skip(),
+                    gr.skip(),
+                    gr.skip(),
+                )
             try:
                 if action == "remove":
                     result = await bridge.remove(who, doc_id)
-                    return f"{result['detail']}", gr.skip(), gr.skip()
+                    return f"{result['detail']}", gr.skip(), gr.skip(), gr.skip()
                 if action == "approve":
                     outcome = await bridge.approve(who, doc_id)
                     return (
                         f"Document validé. {outcome['message']}",
                         [_outcome_row(outcome)],
                         gr.skip(),
+                        gr.skip(),
                     )
                 if not file:
                     return (
                         "Choisissez d'abord le fichier de la nouvelle version.",
                         gr.skip(),
-                        (gr.skip()),
+                        gr.skip(),
+                        gr.skip(),
                     )
+                foreign = _not_uploaded(known, [file])
+                if foreign:
+                    return f"**Erreur :** {not_uploaded_here(foreign)}", gr.skip(), None, gr.skip()
                 outcome = await bridge.replace(who, doc_id, file)
                 prefix = "**Échec :** " if outcome["status"] == "failed" else ""
-                return f"{prefix}{outcome['message']}", [_outcome_row(outcome)], None
+                return (
+                    f"{prefix}{outcome['message']}",
+                    [_outcome_row(outcome)],
+                    None,
+                    _forget(known, [file]),
+                )
             except UiError as error:
-                return f"**Erreur :** {error}", gr.skip(), gr.skip()
+                return f"**Erreur :** {error}", gr.skip(), gr.skip(), gr.skip()
 
         def action_handler(action: str):
-            async def run(doc_id: str | None, file: str | None, who: str) -> tuple:
-                return await act(action, doc_id, file, who)
+            async def run(
+                doc_id: str | None, file: str | None, who: str, known: list[str] | None
+            ) -> tuple:
+                return await act(action, doc_id, file, who, known)
 
             return run
 
@@ -589,8 +646,8 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         ):
             button.click(
                 action_handler(action),
-                inputs=[corpus["selected"], corpus["new_version"], trainer],
-                outputs=[corpus["status"], corpus["report"], corpus["new_version"]],
+                inputs=[corpus["selected"], corpus["new_version"], trainer, uploaded],
+                outputs=[corpus["status"], corpus["report"], corpus["new_version"], uploaded],
                 api_visibility="private",
                 concurrency_limit=4,
                 concurrency_id="corpus",
@@ -814,6 +871,33 @@ def _dashboard_section() -> dict[str, Any]:
 
 
 # ---- small helpers -------------------------------------------------------------------------
+def _paths(files: Any) -> list[str]:
+    """Real paths of a File component's value (one path, a list, or None)."""
+    import os
+
+    if not files:
+        return []
+    values = files if isinstance(files, (list, tuple)) else [files]
+    return [os.path.realpath(str(v)) for v in values if v]
+
+
+def _remember(known: list[str] | None, files: Any) -> list[str]:
+    return sorted({*(known or []), *_paths(files)})
+
+
+def _forget(known: list[str] | None, files: Any) -> list[str]:
+    done = set(_paths(files))
+    return [p for p in known or [] if p not in done]
+
+
+def _not_uploaded(known: list[str] | None, files: Any) -> str:
+    """The name of the first file this session did not upload, or ""."""
+    from pathlib import Path
+
+    allowed = set(known or [])
+    return next((Path(p).name for p in _paths(files) if p not in allowed), "")
+
+
 def _new_conversation_id() -> str:
     return uuid.uuid4().hex
 

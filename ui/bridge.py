@@ -28,13 +28,25 @@ class UiError(Exception):
 class ApiBridge:
     """Calls into the API's state and routes on behalf of the UI's users."""
 
-    def __init__(self, container: Any, api_state: Any | None = None) -> None:
+    def __init__(
+        self, container: Any, api_state: Any | None = None, *, upload_dir: Path | None = None
+    ) -> None:
         if api_state is None:
             from assistant.api.state import ApiState
 
             # Standalone UI (no create_app): its own counters, same logs on disk.
             api_state = ApiState.build(container)
         self.state = api_state
+        self._upload_dir = upload_dir
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where Gradio stores uploaded files: the only folder documents are imported from."""
+        if self._upload_dir is None:
+            from gradio.utils import get_upload_folder
+
+            self._upload_dir = Path(get_upload_folder())
+        return self._upload_dir
 
     @property
     def container(self) -> Any:
@@ -155,14 +167,19 @@ class ApiBridge:
     async def upload(
         self, trainer: str, paths: Sequence[str | Path], *, theme: str | None = None
     ) -> list[dict[str, Any]]:
-        """Ingest files (``POST /api/documents``): one report per file, in a worker thread."""
+        """Ingest files (``POST /api/documents``): one report per file, in a worker thread.
+
+        The login is checked before any file is touched, and only files in Gradio's upload
+        folder are read (the page also checks that its own session uploaded them)."""
         from assistant.api.routes.documents import upload_documents
 
-        uploads = [await _upload_file(path) for path in paths]
+        caller = _trainer(trainer)
+        checked = [self._uploaded_file(path) for path in paths]
+        uploads = [await _upload_file(path) for path in checked]
         return await self._call(
             upload_documents,
             state=self.state,
-            trainer=_trainer(trainer),
+            trainer=caller,
             files=uploads,
             theme=theme or None,
         )
@@ -171,12 +188,13 @@ class ApiBridge:
         """A new version of ``doc_id`` (``PUT /api/documents/{doc_id}``)."""
         from assistant.api.routes.documents import replace_document
 
-        upload = await _upload_file(path)
+        caller = _trainer(trainer)
+        upload = await _upload_file(self._uploaded_file(path))
         return await self._call(
             replace_document,
             doc_id=doc_id,
             state=self.state,
-            trainer=_trainer(trainer),
+            trainer=caller,
             file=upload,
             theme=None,
         )
@@ -217,6 +235,16 @@ class ApiBridge:
         return bytes(response.body)
 
     # ---- plumbing ------------------------------------------------------------------------
+    def _uploaded_file(self, path: str | Path) -> Path:
+        """``path`` if it lies in the upload folder (symbolic links resolved), else UiError:
+        a file elsewhere on the server is never read, let alone deleted."""
+        path = Path(path)
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.upload_dir.resolve()):
+            log.warning("import refused: file outside the upload folder")
+            raise UiError(not_uploaded_here(path.name))
+        return resolved
+
     @staticmethod
     async def _call(route: Any, **arguments: Any) -> Any:
         """Run an API route function with its arguments by name (its FastAPI dependencies
@@ -230,6 +258,13 @@ class ApiBridge:
             raise UiError(str(error.detail)) from None
         except ValidationError as error:
             raise UiError(f"Saisie invalide : {error.errors()[0]['msg']}.") from None
+
+
+def not_uploaded_here(name: str) -> str:
+    return (
+        f"« {name} » n'a pas été déposé depuis cette page : déposez-le à nouveau dans la zone "
+        "d'import, puis recommencez."
+    )
 
 
 def _trainer(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -124,7 +125,7 @@ def test_access_code_is_checked_only_when_set(container, trainer_settings):
 def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
     from ui.bridge import ApiBridge, UiError
 
-    bridge = ApiBridge(container)
+    bridge = ApiBridge(container, upload_dir=tmp_path)
     fiche = tmp_path / "fiche.md"
     fiche.write_text(
         '---\nid: fiche\ntitle: Fiche\ntheme: charte\nversion: "1"\n---\n# Fiche\n\n'
@@ -162,3 +163,32 @@ def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
     assert [d["doc_id"] for d in documents] == ["suspect"]
     with pytest.raises(UiError, match="Aucun document"):
         asyncio.run(bridge.remove("formateur", "fiche"))
+
+
+def test_bridge_reads_only_uploaded_files_and_only_for_a_trainer(container, tmp_path):
+    """The login comes before any file is touched; a file outside the upload folder (or a
+    link out of it) is never read nor deleted, even for a trainer."""
+    from ui.bridge import ApiBridge, UiError
+
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    bridge = ApiBridge(container, upload_dir=uploads)
+    inside = uploads / "fiche.md"
+    inside.write_text("---\nid: fiche\ntitle: Fiche\ntheme: charte\n---\n# Fiche\n\nTexte.\n")
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\nid: secret\ntitle: Secret\ntheme: charte\n---\n# Secret\n\nX.\n")
+    link = uploads / "lien.md"
+    link.symlink_to(outside)
+
+    with pytest.raises(UiError, match="réservé aux formateurs"):
+        asyncio.run(bridge.upload("", [inside]))
+    with pytest.raises(UiError, match="réservé aux formateurs"):
+        asyncio.run(bridge.replace("", "fiche", inside))
+    assert inside.exists()
+    for path in (outside, link, Path("/etc/passwd")):
+        with pytest.raises(UiError, match="n'a pas été déposé depuis cette page"):
+            asyncio.run(bridge.upload("formateur", [path]))
+        with pytest.raises(UiError, match="n'a pas été déposé depuis cette page"):
+            asyncio.run(bridge.replace("formateur", "fiche", path))
+    assert outside.exists()
+    assert container.index.manifest.get("secret") is None
