@@ -209,11 +209,18 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                 gr.Warning(texts.EMPTY_QUESTION)
                 yield unchanged
                 return
-            if not bridge.access_code_ok(code):
+            client = _client(request)
+            try:
+                code_ok = bridge.access_code_ok(code, client)
+            except UiError as error:
+                gr.Warning(str(error))
+                yield unchanged
+                return
+            if not code_ok:
                 gr.Warning(texts.ACCESS_CODE_NEEDED)
                 yield unchanged
                 return
-            wait = bridge.question_wait(_client(request))
+            wait = bridge.question_wait(client)
             if wait:
                 gr.Warning(f"Trop de questions en peu de temps : réessayez dans {int(wait) + 1} s.")
                 yield unchanged

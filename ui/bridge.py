@@ -9,7 +9,6 @@ authenticated. An ``HTTPException`` from a route becomes a ``UiError`` with its 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import io
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 log = logging.getLogger("ui")
 
 CHANNEL = "interface"
+LOCKED_OUT = "Trop de tentatives échouées : réessayez dans une minute."
 
 
 class UiError(Exception):
@@ -59,13 +59,18 @@ class ApiBridge:
     # ---- agents --------------------------------------------------------------------------
     @property
     def access_code_required(self) -> bool:
-        return bool(self.settings.server.access_code.get_secret_value())
+        return self.state.authenticator.access_code_required
 
-    def access_code_ok(self, code: str | None) -> bool:
-        expected = self.settings.server.access_code.get_secret_value()
-        if not expected:
-            return True
-        return hmac.compare_digest((code or "").strip().encode(), expected.encode())
+    def access_code_ok(self, code: str | None, client: str) -> bool:
+        """Whether the webinar code typed is right (True if none is required); failures count
+        towards the same lockout as the API's, for this code and this address only."""
+        from assistant.api.auth import LockedOut
+
+        try:
+            return self.state.authenticator.check_access_code((code or "").strip(), client)
+        except LockedOut:
+            self.state.metrics.rate_limited.labels("authentification").inc()
+            raise UiError(LOCKED_OUT) from None
 
     def question_wait(self, client: str) -> float:
         """Count one question of ``client``; seconds to wait if over the quota, else 0."""
@@ -136,28 +141,23 @@ class ApiBridge:
         return await self._call(give_feedback, body=body, state=self.state, caller=Caller("agent"))
 
     # ---- trainers ------------------------------------------------------------------------
-    def locked_out(self, client: str) -> bool:
-        failures = self.state.auth_failures
-        return failures.count(client) >= failures.limit
-
     async def login(self, username: str, password: str, client: str) -> str | None:
-        """The trainer's name if the password matches ``settings.auth.trainers``, else None."""
-        from assistant.security import verify_password
+        """The trainer's name if the password matches ``settings.auth.trainers``, else None;
+        the API's lockout applies (this account, from this address)."""
+        from assistant.api.auth import LockedOut
 
-        if self.locked_out(client):
+        try:
+            caller = await self.state.authenticator.login(
+                (username or "").strip(), password or "", client
+            )
+        except LockedOut:
             self.state.metrics.rate_limited.labels("authentification").inc()
-            raise UiError("Trop de tentatives de connexion échouées : réessayez dans une minute.")
-        username = (username or "").strip()
-        stored = self.settings.auth.trainers.get(username)
-        ok = bool(stored) and bool(password)
-        if ok:
-            ok = await asyncio.to_thread(verify_password, password, stored)
-        if not ok:
-            self.state.auth_failures.hit(client)
+            raise UiError(LOCKED_OUT) from None
+        if not caller.is_trainer:
             log.info("trainer login refused")
             return None
-        log.info("trainer login", extra={"trainer": username})
-        return username
+        log.info("trainer login", extra={"trainer": caller.name})
+        return caller.name
 
     async def list_documents(self, trainer: str) -> list[dict[str, Any]]:
         from assistant.api.routes.documents import list_documents

@@ -11,14 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.api.auth import Authenticator
+from assistant.api.auth import AUTH_FAILURES_PER_MINUTE, LOCKOUT_S, Authenticator
 from assistant.api.metrics import ApiMetrics
 from assistant.api.question_log import QuestionLog
 from assistant.api.ratelimit import SlidingWindowLimiter
 
 log = logging.getLogger("assistant.api")
-
-AUTH_FAILURES_PER_MINUTE = 10
 
 
 @dataclass
@@ -47,12 +45,13 @@ class ApiState:
     @classmethod
     def build(cls, container: Any) -> ApiState:
         settings = container.settings
+        auth_failures = SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE, LOCKOUT_S)
         return cls(
             container=container,
             metrics=ApiMetrics(),
-            authenticator=Authenticator(settings),
+            authenticator=Authenticator(settings, failures=auth_failures),
             question_limiter=SlidingWindowLimiter(settings.server.rate_limit_per_minute),
-            auth_failures=SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE),
+            auth_failures=auth_failures,
             question_log=QuestionLog(settings.data_dir),
         )
 

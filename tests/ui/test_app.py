@@ -90,6 +90,34 @@ def test_trainer_login_checks_the_password_and_locks_out(trainer_settings):
         login("formateur", "mauvais", "192.0.2.8")
     with pytest.raises(UiError, match="Trop de tentatives"):
         login("formateur", "secret-de-test", "192.0.2.8")
+    # Only this account, from this address: from elsewhere the trainer logs in.
+    assert login("formateur", "secret-de-test", "192.0.2.9") == "formateur"
+
+
+def test_guesses_in_the_page_never_lock_a_trainer_out(trainer_settings):
+    """Wrong webinar codes and wrong logins for other names, from the trainer's own address,
+    leave the trainer's login open; the code guesses themselves are locked."""
+    from assistant.container import Container
+    from assistant.settings import load_settings
+    from ui.bridge import ApiBridge, UiError
+
+    settings = load_settings(
+        _env_file=None,
+        data_dir=trainer_settings.data_dir,
+        embeddings={"backend": "hashing"},
+        llm={"backend": "extractive"},
+        server={"access_code": "webinaire-2025"},
+        auth={"trainers": dict(trainer_settings.auth.trainers)},
+    )
+    bridge = ApiBridge(Container(settings))
+    address = "192.0.2.20"
+    for _ in range(10):
+        assert not bridge.access_code_ok("devine", address)
+        assert asyncio.run(bridge.login("pirate", "devine", address)) is None
+    assert asyncio.run(bridge.login("formateur", "secret-de-test", address)) == "formateur"
+    with pytest.raises(UiError, match="Trop de tentatives"):
+        bridge.access_code_ok("webinaire-2025", address)
+    assert bridge.access_code_ok("webinaire-2025", "192.0.2.21")
 
 
 def test_trainer_actions_need_a_login(container):
@@ -107,7 +135,7 @@ def test_access_code_is_checked_only_when_set(container, trainer_settings):
     from assistant.settings import load_settings
     from ui.bridge import ApiBridge
 
-    assert ApiBridge(container).access_code_ok("")
+    assert ApiBridge(container).access_code_ok("", "192.0.2.30")
     locked = load_settings(
         _env_file=None,
         data_dir=trainer_settings.data_dir,
@@ -117,9 +145,9 @@ def test_access_code_is_checked_only_when_set(container, trainer_settings):
     )
     bridge = ApiBridge(Container(locked))
     assert bridge.access_code_required
-    assert bridge.access_code_ok(" webinaire-2025 ")
-    assert not bridge.access_code_ok("")
-    assert not bridge.access_code_ok("autre")
+    assert bridge.access_code_ok(" webinaire-2025 ", "192.0.2.30")
+    assert not bridge.access_code_ok("", "192.0.2.30")
+    assert not bridge.access_code_ok("autre", "192.0.2.30")
 
 
 def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):

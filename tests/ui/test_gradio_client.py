@@ -62,3 +62,27 @@ def test_check_endpoint_masks_a_text(live):
     assert "[EMAIL_1]" in scrubbed and "example.org" not in scrubbed
     assert "1 donnée(s) personnelle(s) masquée(s)" in summary
     assert findings["data"][0][0] == "adresse électronique"
+
+
+def test_failed_logins_from_an_address_leave_a_trainers_page_login_open(live):
+    """Wrong passwords for other names (through the API and the page) from the trainer's
+    address: the trainer still logs in to the page from there."""
+    import httpx
+
+    from tests.ui.conftest import PageClient
+
+    address = "198.51.100.201"
+    with httpx.Client(
+        base_url=live.base_url, headers={"X-Forwarded-For": address}, timeout=60
+    ) as http:
+        for _ in range(11):
+            http.get("/api/documents", auth=httpx.BasicAuth("pirate", "devine"))
+    attacker = PageClient(live.base_url, address=address)
+    trainer = PageClient(live.base_url, address=address)
+    try:
+        for _ in range(3):
+            attacker.call("login", "click", "pirate", "devine")
+        trainer.log_in()
+    finally:
+        attacker.close()
+        trainer.close()
