@@ -56,7 +56,9 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
     """The page for ``container``; ``api_state``: the API's ``ApiState`` when mounted by
     ``create_app`` (shared logs, metrics, quotas), else the UI builds its own."""
     bridge = ApiBridge(container, api_state)
-    from assistant.api.schemas import JOBS
+    from assistant.api.routes.check import MAX_CHECK_CHARS, text_too_long
+    from assistant.api.schemas import JOBS, MAX_QUESTION_CHARS, question_too_long
+    from guardrails.injection import clean_typed_text
 
     with gr.Blocks(
         title=texts.APP_TITLE,
@@ -118,7 +120,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                         "courrier à un administré ?",
                         lines=2,
                         max_lines=8,
-                        max_length=4000,
+                        max_length=MAX_QUESTION_CHARS,
                         scale=6,
                         elem_id="question",
                     )
@@ -152,7 +154,10 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             with gr.Tab("Vérifier mon texte", id="check"):
                 gr.Markdown(CHECK_INTRO)
                 check_input = gr.Textbox(
-                    label="Texte à vérifier", lines=8, max_length=20000, elem_id="check-input"
+                    label="Texte à vérifier",
+                    lines=8,
+                    max_length=MAX_CHECK_CHARS,
+                    elem_id="check-input",
                 )
                 check_button = gr.Button("Vérifier", variant="primary", elem_id="check-button")
                 check_summary = gr.Markdown(elem_id="check-summary")
@@ -202,9 +207,16 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             conv_id: Any,
             request: gr.Request,
         ) -> AsyncIterator[tuple]:
-            text = (text or "").strip()
             conv_id = conv_id if _valid_conversation_id(conv_id) else _new_conversation_id()
             unchanged = (gr.skip(),) * 8
+            # The API's limit: the text box's own limit is the browser's, which a client skips.
+            too_long = question_too_long(text or "")
+            if too_long:
+                gr.Warning(too_long)
+                yield unchanged
+                return
+            # Shown back in the chat and kept in the history as the engine will read it.
+            text = clean_typed_text(text or "").strip()
             if not text:
                 gr.Warning(texts.EMPTY_QUESTION)
                 yield unchanged
@@ -402,16 +414,21 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             concurrency_limit=None,
         )
 
-        async def thumb(remembered: dict, answered: dict | None, liked: gr.LikeData) -> tuple:
+        async def thumb(remembered: dict, answered: dict | None, liked: gr.EventData) -> tuple:
             """👍/👎 on any answer of the conversation, not only the last one."""
-            target = chat_view.liked_answer(remembered, liked.index)
-            if liked.liked not in (True, False):
+            # The event's data as sent (``gr.LikeData`` would fail, in English, on a malformed
+            # one before this handler runs).
+            data = getattr(liked, "_data", None)
+            data = data if isinstance(data, dict) else {}
+            vote_given = data.get("liked", True)
+            if vote_given not in (True, False):
                 return gr.skip(), gr.skip()  # a vote withdrawn: the last one stays recorded
+            target = chat_view.liked_answer(remembered, data.get("index"))
             if target is None:
                 return "Ce message n'est pas une réponse de l'assistant : avis non enregistré.", (
                     gr.skip()
                 )
-            choice = "up" if liked.liked else "down"
+            choice = "up" if vote_given else "down"
             try:
                 result = await bridge.give_feedback(
                     question_id=target["question_id"],
@@ -438,6 +455,9 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             if not (text or "").strip():
                 gr.Warning("Collez d'abord le texte à vérifier.")
                 return gr.skip(), gr.skip(), gr.skip()
+            too_long = text_too_long(text)
+            if too_long:
+                return f"**Erreur :** {too_long}", [], ""
             try:
                 result = await bridge.check_text(text)
             except UiError as error:

@@ -121,9 +121,8 @@ class ApiBridge:
         from assistant.api.auth import Caller
         from assistant.api.routes.check import CheckRequest, check_text
 
-        return await self._call(
-            check_text, body=CheckRequest(text=text), state=self.state, caller=Caller("agent")
-        )
+        body = _request(CheckRequest, text=text)
+        return await self._call(check_text, body=body, state=self.state, caller=Caller("agent"))
 
     async def give_feedback(
         self, *, question_id: str, vote: str, reason: str, conversation_id: str | None
@@ -132,7 +131,8 @@ class ApiBridge:
         from assistant.api.auth import Caller
         from assistant.api.routes.feedback import FeedbackRequest, give_feedback
 
-        body = FeedbackRequest(
+        body = _request(
+            FeedbackRequest,
             question_id=question_id,
             vote=vote,
             reason=reason[:2000],
@@ -252,12 +252,34 @@ class ApiBridge:
         from fastapi import HTTPException
         from pydantic import ValidationError
 
+        from assistant.api.errors import INTERNAL_ERROR
+
         try:
             return await route(**arguments)
         except HTTPException as error:
             raise UiError(str(error.detail)) from None
         except ValidationError as error:
-            raise UiError(f"Saisie invalide : {error.errors()[0]['msg']}.") from None
+            raise UiError(_invalid(error)) from None
+        except Exception as error:
+            # What the API answers with a 500: logged (type and place), never shown.
+            log.error("ui action failed", exc_info=(type(error), error, error.__traceback__))
+            raise UiError(INTERNAL_ERROR) from None
+
+
+def _request(model: Any, **fields: Any) -> Any:
+    """A route's request body, built as the route would validate it; refusals in French."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        raise UiError(_invalid(error)) from None
+
+
+def _invalid(error: Any) -> str:
+    from assistant.api.errors import describe_errors
+
+    return describe_errors(error.errors()).replace("Requête invalide", "Saisie invalide", 1)
 
 
 def not_uploaded_here(name: str) -> str:

@@ -26,6 +26,27 @@ JOBS: dict[str, str] = {
 }
 _JOB_ALIASES = {slugify(label): key for key, label in JOBS.items()}
 
+#: Longest question accepted, in characters, on every channel (API, OpenAI-compatible, page).
+MAX_QUESTION_CHARS = 4000
+
+
+def question_too_long(question: str) -> str | None:
+    """The French refusal of a question over ``MAX_QUESTION_CHARS`` (spaces around it aside),
+    or None."""
+    length = len(question.strip())
+    if length <= MAX_QUESTION_CHARS:
+        return None
+    return (
+        f"La question est trop longue ({thousands(length)} caractères) : "
+        f"{thousands(MAX_QUESTION_CHARS)} caractères au plus. Raccourcissez-la, ou posez-la "
+        "en plusieurs fois."
+    )
+
+
+def thousands(number: int) -> str:
+    """« 20 000 »: French digit grouping (narrow no-break space)."""
+    return f"{number:,}".replace(",", "\u202f")
+
 
 def normalise_job(value: str | None) -> str | None:
     """A known job key, ``autre`` for anything else, None if not given (free text never kept)."""
@@ -51,7 +72,7 @@ class AskRequest(ApiModel):
 
     question: str = Field(
         min_length=1,
-        max_length=4000,
+        max_length=MAX_QUESTION_CHARS,
         description="La question, en français. Les données personnelles sont masquées avant "
         "tout envoi au modèle.",
         examples=["Puis-je coller le dossier d'un administré dans ChatGPT ?"],

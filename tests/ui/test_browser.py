@@ -213,3 +213,34 @@ def test_the_page_fetched_nothing_from_another_host(page):
     tab.wait_for_timeout(700)
     assert page.requests, "aucune requête enregistrée"
     assert page.foreign_requests() == []
+
+
+def test_a_vote_that_cannot_be_stored_is_said_in_french(page, live):
+    """When the feedback log cannot be written (here: a folder where the file should be), the
+    thumb and the « Envoyer mon avis » button say so in French; no Python error shows."""
+    ask(page, "Comment choisir un bon mot de passe ?")
+    tab = page.page
+    log = live.data_dir / "journal" / "avis.jsonl"
+    kept = log.with_name("avis.jsonl.mis-de-cote")
+    if log.exists():
+        log.rename(kept)
+    log.mkdir()
+    try:
+        status = tab.locator("#feedback-status")
+        tab.locator("#chat").get_by_role("button", name="J'aime").last.click()
+        expect(status).to_contain_text("Erreur interne du serveur", timeout=WAIT_MS)
+        page.shot("avis-non-enregistre")
+        body = tab.locator("body").inner_text()
+        assert "Errno" not in body and "directory" not in body and str(log) not in body
+
+        ask(page, "Faut-il relire un texte produit par une IA ?")  # clears the status
+        expect(status).not_to_contain_text("Erreur", timeout=WAIT_MS)
+        tab.locator("#vote").get_by_text("Oui, utile").click()
+        tab.locator("#send-feedback").click()
+        expect(status).to_contain_text("Erreur interne du serveur", timeout=WAIT_MS)
+        body = tab.locator("body").inner_text()
+        assert "Errno" not in body and "directory" not in body and str(log) not in body
+    finally:
+        log.rmdir()
+        if kept.exists():
+            kept.rename(log)

@@ -20,7 +20,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api.deps import AgentDep, QuestionQuota, StateDep
-from assistant.api.schemas import ThemeName, normalise_job
+from assistant.api.schemas import ThemeName, normalise_job, question_too_long
 from assistant.chat import Turn
 
 log = logging.getLogger("assistant.api")
@@ -73,8 +73,9 @@ def _split(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     question = _text(messages[last_user]).strip()
     if not question:
         raise HTTPException(422, "La question est vide.")
-    if len(question) > 4000:
-        raise HTTPException(422, "La question est trop longue (4 000 caractères au plus).")
+    too_long = question_too_long(question)
+    if too_long:
+        raise HTTPException(422, too_long)
     history = [
         Turn(m.role, _text(m)[:8000])
         for m in messages[:last_user]
