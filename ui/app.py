@@ -116,9 +116,13 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
                         label="Votre question",
+                        info=texts.ENTER_HINT,
                         placeholder="Par exemple : puis-je utiliser ChatGPT pour rédiger un "
                         "courrier à un administré ?",
-                        lines=2,
+                        # One line to start with (it grows as the text does): Gradio sends a
+                        # one-line box on Enter and leaves Shift+Enter to the new line, as
+                        # every chat does; from two lines on it does the reverse.
+                        lines=1,
                         max_lines=8,
                         max_length=MAX_QUESTION_CHARS,
                         scale=6,

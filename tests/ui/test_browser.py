@@ -244,3 +244,30 @@ def test_a_vote_that_cannot_be_stored_is_said_in_french(page, live):
         log.rmdir()
         if kept.exists():
             kept.rename(log)
+
+
+def test_enter_sends_the_question_and_shift_enter_adds_a_line(page, live):
+    """As in every chat: Enter sends, Shift+Enter goes to the next line; the page says so."""
+    tab = page.page
+    asked_before = len(live.journal("questions.jsonl").splitlines())
+    box = tab.locator("#question textarea")
+    box.click()
+    box.press_sequentially("Bonjour,")
+    box.press("Shift+Enter")
+    box.press_sequentially("puis-je coller le dossier d'un administré dans ChatGPT ?")
+    tab.wait_for_timeout(1500)
+    expect(box).to_have_value(
+        "Bonjour,\npuis-je coller le dossier d'un administré dans ChatGPT ?"
+    )
+    assert len(live.journal("questions.jsonl").splitlines()) == asked_before
+
+    box.press("Enter")
+    tab.locator("#send-feedback").wait_for(state="visible")
+    page.shot("entree-envoie")
+    chat = tab.locator("#chat").inner_text()
+    assert "puis-je coller le dossier d'un administré dans ChatGPT ?" in chat
+    assert "interdit de coller le dossier" in chat
+    expect(box).to_have_value("")
+    assert len(live.journal("questions.jsonl").splitlines()) == asked_before + 1
+    hint = "Entrée pour envoyer, Maj+Entrée pour aller à la ligne"
+    assert hint in tab.locator("#question").inner_text()
