@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import secrets
@@ -78,12 +79,15 @@ class Authenticator:
         self.cache_ttl_s = cache_ttl_s
         self._cache_key = secrets.token_bytes(32)
         self._verified: dict[bytes, float] = {}
-        # Hashed against for unknown names, so that they cost what a real trainer's costs.
-        self._decoy_hash = hash_password(secrets.token_urlsafe(16))
 
     @property
     def access_code_required(self) -> bool:
         return bool(self.access_code)
+
+    @functools.cached_property
+    def _decoy_hash(self) -> str:
+        """Checked against for unknown names, so that they cost what a real trainer's costs."""
+        return hash_password(secrets.token_urlsafe(16))
 
     # ---- what the routes and the page call ----------------------------------------------
     async def identify(
