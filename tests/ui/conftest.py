@@ -67,9 +67,14 @@ def build_container(data_dir: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory) -> Iterator[LiveServer]:
-    container = build_container(tmp_path_factory.mktemp("ui-data"))
-    with serve(container) as running:
-        yield running
+    with pytest.MonkeyPatch.context() as patch:
+        # Gradio's upload folder of its own: /tmp/gradio is shared by every Gradio process on
+        # the machine, and with one virtualenv so is the seed of its content-addressed paths,
+        # so another test run importing (then deleting) the same document raced with this one.
+        patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio")))
+        container = build_container(tmp_path_factory.mktemp("ui-data"))
+        with serve(container) as running:
+            yield running
 
 
 @pytest.fixture(scope="module")
