@@ -263,6 +263,8 @@ class ChatEngine:
     ) -> AsyncIterator[ChatEvent]:
         from guardrails.injection import (
             OutputStream,
+            clean_typed_text,
+            count_invisible,
             neutralise_output,
             scan_text,
             wrap_untrusted,
@@ -272,12 +274,18 @@ class ChatEngine:
         total_started = time.perf_counter()
         conversation_id = conversation_id or uuid.uuid4().hex
         vault = self.vaults.get(conversation_id)
-
-        started = time.perf_counter()
         # Bounded work per question, whatever the request carries: one client's long history
         # must not hold the workers that serve everyone else's questions.
         question = question[:MAX_QUESTION_CHARS]
         history = bounded_history(history)
+        # What people typed loses control and invisible characters and HTML markup here, before
+        # anything else reads it or shows it back; how much was invisible still counts as a
+        # signal of smuggled instructions.
+        invisible_chars = count_invisible(question)
+        question = clean_typed_text(question)
+        history = [Turn(turn.role, clean_typed_text(turn.content)) for turn in history]
+
+        started = time.perf_counter()
         texts = [question] + [turn.content for turn in history]
         results = await self._preparation.run(total_started, self.scrubber.scrub_many, texts, vault)
         scrubbed_question = results[0].text
@@ -291,7 +299,7 @@ class ChatEngine:
         yield ChatEvent(
             "findings", [{"type": f["type"], "placeholder": f["placeholder"]} for f in findings]
         )
-        injection = scan_text(scrubbed_question, source="question")
+        injection = scan_text(scrubbed_question, source="question", invisible_chars=invisible_chars)
         prompts_sent: list[list[dict]] = []
 
         backend = self.backend_for_request()
@@ -503,14 +511,16 @@ class ChatEngine:
         prompts_sent: list[list[dict]],
     ) -> tuple[str, bool]:
         """The follow-up as a standalone question, and whether a model rewrote it."""
+        from guardrails.injection import clean_typed_text
+
         if getattr(backend, "name", "extractive") != "extractive":
             messages = condense_messages(question, history)
             prompts_sent.append([asdict(m) for m in messages])
             try:
                 pieces = [piece async for piece in backend.astream(messages, max_tokens=96)]
-                rewritten = (
-                    "".join(pieces).strip().splitlines()[0] if "".join(pieces).strip() else ""
-                )
+                # The model's rewriting is echoed as ``standalone_question``: cleaned alike.
+                written = clean_typed_text("".join(pieces)).strip()
+                rewritten = written.splitlines()[0] if written else ""
                 if 3 <= len(rewritten.split()) <= 80:
                     return rewritten, True
             except LLMError:

@@ -443,16 +443,25 @@ def purge(
 @app.command("hash-password", rich_help_panel=PANEL)
 def hash_password(
     password: Annotated[
-        str,
-        typer.Option(
-            prompt="Mot de passe", hide_input=True, confirmation_prompt=True, help="Mot de passe."
-        ),
-    ],
+        str | None,
+        typer.Option(help="Mot de passe ; sans cette option, il est demandé deux fois, sans écho."),
+    ] = None,
 ) -> None:
-    """Calculer l'empreinte d'un mot de passe de formateur pour ASSISTANT_AUTH__TRAINERS."""
+    """Calculer l'empreinte d'un mot de passe de formateur pour ASSISTANT_AUTH__TRAINERS.
+
+    Seule l'empreinte est écrite sur la sortie standard, sur une ligne : `assistant
+    hash-password >> fichier` ou une substitution de commande la récupèrent telle quelle.
+    """
     from assistant.security import hash_password as make_hash
 
-    console.print(make_hash(password))
+    if password is None:
+        # The questions go to stderr, so that stdout holds the hash alone.
+        password = typer.prompt("Mot de passe", hide_input=True, err=True)
+        again = typer.prompt("Confirmez le mot de passe", hide_input=True, err=True)
+        if again != password:
+            _fail_line("Les deux saisies diffèrent : recommencez.", 1)
+    # Plain stdout, not Rich: Rich wraps at 80 columns when piped, which cut the hash in two.
+    sys.stdout.write(make_hash(password) + "\n")
 
 
 def main() -> None:  # pragma: no cover - console script

@@ -69,6 +69,7 @@ __all__ = [
     "OutputStream",
     "InjectionSignal",
     "UntrustedPassages",
+    "clean_typed_text",
     "count_invisible",
     "merge_reports",
     "neutralise_output",
@@ -173,6 +174,28 @@ def normalise_text(text: str) -> str:
     text = _strip_invisible(text)
     text = unicodedata.normalize("NFKC", text)
     return _strip_invisible(text)
+
+
+# Markup as a browser reads it: a tag opens on "<" followed at once by a letter, "/", "!" or "?".
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)|</?[A-Za-z][^<>]*>|<[!?][^<>]*>", re.DOTALL
+)
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def clean_typed_text(text: str) -> str:
+    """Text a person typed (a question, a turn of history), as it may be processed and shown
+    back: newlines unified; control characters (NUL…) and invisible format characters (bidi
+    overrides and isolates, zero-width characters, tag characters) removed; HTML tags and
+    comments dropped, and a ``<`` left that could still open one followed by a space.
+
+    Every visible character is otherwise kept as typed (no NFKC): accents, punctuation,
+    ``a < b``. Count what was invisible with ``count_invisible`` on the raw text first, for
+    ``scan_text(..., invisible_chars=...)``.
+    """
+    text = _strip_invisible(_NEWLINES.sub("\n", text))
+    text = _MARKUP.sub("", text)
+    return _TAG_OPENING.sub("< ", text)
 
 
 _ANY_TAG = re.compile("[\U000e0000-\U000e007f]")

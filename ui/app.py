@@ -18,7 +18,7 @@ from typing import Any
 import gradio as gr
 
 from ui import chat_view, report, texts
-from ui.bridge import ApiBridge, UiError
+from ui.bridge import ApiBridge, UiError, not_uploaded_here
 from ui.theme import page_options
 
 log = logging.getLogger("ui")
@@ -60,7 +60,9 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
     """The page for ``container``; ``api_state``: the API's ``ApiState`` when mounted by
     ``create_app`` (shared logs, metrics, quotas), else the UI builds its own."""
     bridge = ApiBridge(container, api_state)
-    from assistant.api.schemas import JOBS
+    from assistant.api.routes.check import MAX_CHECK_CHARS, text_too_long
+    from assistant.api.schemas import JOBS, MAX_QUESTION_CHARS, question_too_long
+    from guardrails.injection import clean_typed_text
 
     with gr.Blocks(
         title=texts.APP_TITLE,
@@ -73,6 +75,9 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         last_answer = gr.State(None)
         answers_by_message = gr.State({})  # chat message index -> the answer it belongs to
         trainer = gr.State("")
+        # Files this session uploaded while a trainer was logged in: the only ones its import
+        # and replace accept (a file value is a path on the server, which a client can forge).
+        uploaded = gr.State([])
 
         gr.HTML(HEADER_HTML, padding=False)
         with gr.Tabs():
@@ -115,11 +120,15 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
                         label="Votre question",
+                        info=texts.ENTER_HINT,
                         placeholder="Par exemple : puis-je utiliser ChatGPT pour rédiger un "
                         "courrier à un administré ?",
-                        lines=2,
+                        # One line to start with (it grows as the text does): Gradio sends a
+                        # one-line box on Enter and leaves Shift+Enter to the new line, as
+                        # every chat does; from two lines on it does the reverse.
+                        lines=1,
                         max_lines=8,
-                        max_length=4000,
+                        max_length=MAX_QUESTION_CHARS,
                         scale=6,
                         elem_id="question",
                     )
@@ -153,7 +162,10 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             with gr.Tab("Vérifier mon texte", id="check"):
                 gr.Markdown(CHECK_INTRO)
                 check_input = gr.Textbox(
-                    label="Texte à vérifier", lines=8, max_length=20000, elem_id="check-input"
+                    label="Texte à vérifier",
+                    lines=8,
+                    max_length=MAX_CHECK_CHARS,
+                    elem_id="check-input",
                 )
                 check_button = gr.Button("Vérifier", variant="primary", elem_id="check-button")
                 check_summary = gr.Markdown(elem_id="check-summary")
@@ -203,18 +215,32 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             conv_id: Any,
             request: gr.Request,
         ) -> AsyncIterator[tuple]:
-            text = (text or "").strip()
             conv_id = conv_id if _valid_conversation_id(conv_id) else _new_conversation_id()
             unchanged = (gr.skip(),) * 8
+            # The API's limit: the text box's own limit is the browser's, which a client skips.
+            too_long = question_too_long(text or "")
+            if too_long:
+                gr.Warning(too_long)
+                yield unchanged
+                return
+            # Shown back in the chat and kept in the history as the engine will read it.
+            text = clean_typed_text(text or "").strip()
             if not text:
                 gr.Warning(texts.EMPTY_QUESTION)
                 yield unchanged
                 return
-            if not bridge.access_code_ok(code):
+            client = _client(request)
+            try:
+                code_ok = bridge.access_code_ok(code, client)
+            except UiError as error:
+                gr.Warning(str(error))
+                yield unchanged
+                return
+            if not code_ok:
                 gr.Warning(texts.ACCESS_CODE_NEEDED)
                 yield unchanged
                 return
-            wait = bridge.question_wait(_client(request))
+            wait = bridge.question_wait(client)
             if wait:
                 gr.Warning(f"Trop de questions en peu de temps : réessayez dans {int(wait) + 1} s.")
                 yield unchanged
@@ -396,16 +422,21 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             concurrency_limit=None,
         )
 
-        async def thumb(remembered: dict, answered: dict | None, liked: gr.LikeData) -> tuple:
+        async def thumb(remembered: dict, answered: dict | None, liked: gr.EventData) -> tuple:
             """👍/👎 on any answer of the conversation, not only the last one."""
-            target = chat_view.liked_answer(remembered, liked.index)
-            if liked.liked not in (True, False):
+            # The event's data as sent (``gr.LikeData`` would fail, in English, on a malformed
+            # one before this handler runs).
+            data = getattr(liked, "_data", None)
+            data = data if isinstance(data, dict) else {}
+            vote_given = data.get("liked", True)
+            if vote_given not in (True, False):
                 return gr.skip(), gr.skip()  # a vote withdrawn: the last one stays recorded
+            target = chat_view.liked_answer(remembered, data.get("index"))
             if target is None:
                 return "Ce message n'est pas une réponse de l'assistant : avis non enregistré.", (
                     gr.skip()
                 )
-            choice = "up" if liked.liked else "down"
+            choice = "up" if vote_given else "down"
             try:
                 result = await bridge.give_feedback(
                     question_id=target["question_id"],
@@ -432,6 +463,9 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             if not (text or "").strip():
                 gr.Warning("Collez d'abord le texte à vérifier.")
                 return gr.skip(), gr.skip(), gr.skip()
+            too_long = text_too_long(text)
+            if too_long:
+                return f"**Erreur :** {too_long}", [], ""
             try:
                 result = await bridge.check_text(text)
             except UiError as error:
@@ -494,11 +528,17 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         )
 
         def logout() -> tuple:
-            return "", gr.update(visible=True), gr.update(visible=False), gr.Timer(active=False)
+            return (
+                "",
+                gr.update(visible=True),
+                gr.update(visible=False),
+                gr.Timer(active=False),
+                [],
+            )
 
         logout_button.click(
             logout,
-            outputs=[trainer, login_box, trainer_box, timer],
+            outputs=[trainer, login_box, trainer_box, timer, uploaded],
             api_visibility="private",
             queue=False,
         )
@@ -531,6 +571,20 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             api_visibility="private",
         )
 
+        def remember_uploads(files: Any, who: str, known: list[str] | None) -> Any:
+            if not who:
+                return gr.skip()
+            return _remember(known, files)
+
+        for upload_box in (corpus["files"], corpus["new_version"]):
+            upload_box.upload(
+                remember_uploads,
+                inputs=[upload_box, trainer, uploaded],
+                outputs=[uploaded],
+                api_visibility="private",
+                queue=False,
+            )
+
         import_parts = [
             corpus["status"],
             corpus["report"],
@@ -538,6 +592,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             corpus["new_version"],
             corpus["cancel"],
             corpus["pending"],
+            uploaded,
         ]
 
         async def follow(
@@ -569,28 +624,46 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                         "message": str(error)}
 
         async def import_documents(
-            files: list[str] | None, theme: str, who: str
+            files: list[str] | None, theme: str, who: str, known: list[str] | None
         ) -> AsyncIterator[dict]:
+            if not who:
+                yield {
+                    corpus["status"]: f"**Erreur :** {texts.LOGIN_NEEDED}",
+                    corpus["files"]: None,
+                }
+                return
             if not files:
                 yield {corpus["status"]: "Choisissez d'abord un ou plusieurs fichiers."}
+                return
+            foreign = _not_uploaded(known, files)
+            if foreign:
+                yield {
+                    corpus["status"]: f"**Erreur :** {not_uploaded_here(foreign)}",
+                    corpus["files"]: None,
+                }
                 return
             try:
                 reports = await bridge.upload(
                     who, files, theme=theme or None, wait_s=UI_IMPORT_WAIT_S
                 )
             except UiError as error:
-                yield {corpus["status"]: f"**Erreur :** {error}", corpus["files"]: None}
+                yield {
+                    corpus["status"]: f"**Erreur :** {error}",
+                    corpus["files"]: None,
+                    uploaded: _forget(known, files),
+                }
                 return
             first = True
             async for update in follow(reports, who):
                 if first:
                     update[corpus["files"]] = None
+                    update[uploaded] = _forget(known, files)
                     first = False
                 yield update
 
         corpus["import"].click(
             import_documents,
-            inputs=[corpus["files"], corpus["theme"], trainer],
+            inputs=[corpus["files"], corpus["theme"], trainer, uploaded],
             outputs=import_parts,
             api_visibility="private",
             concurrency_limit=4,
@@ -623,8 +696,11 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         )
 
         async def act(
-            action: str, doc_id: str | None, file: str | None, who: str
+            action: str, doc_id: str | None, file: str | None, who: str, known: list[str] | None
         ) -> AsyncIterator[dict]:
+            if not who:
+                yield {corpus["status"]: f"**Erreur :** {texts.LOGIN_NEEDED}"}
+                return
             if not doc_id:
                 yield {corpus["status"]: "Choisissez d'abord un document dans la liste."}
                 return
@@ -640,6 +716,12 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                         corpus["status"]: "Choisissez d'abord le fichier de la nouvelle version."
                     }
                     return
+                elif foreign := _not_uploaded(known, [file]):
+                    yield {
+                        corpus["status"]: f"**Erreur :** {not_uploaded_here(foreign)}",
+                        corpus["new_version"]: None,
+                    }
+                    return
                 else:
                     outcome = await bridge.replace(who, doc_id, file, wait_s=UI_IMPORT_WAIT_S)
             except UiError as error:
@@ -648,11 +730,14 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
             async for update in follow([outcome], who, summary=_action_summary(action)):
                 if action == "replace":
                     update[corpus["new_version"]] = None
+                    update[uploaded] = _forget(known, [file])
                 yield update
 
         def action_handler(action: str):
-            async def run(doc_id: str | None, file: str | None, who: str) -> AsyncIterator[dict]:
-                async for update in act(action, doc_id, file, who):
+            async def run(
+                doc_id: str | None, file: str | None, who: str, known: list[str] | None
+            ) -> AsyncIterator[dict]:
+                async for update in act(action, doc_id, file, who, known):
                     yield update
 
             return run
@@ -664,7 +749,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
         ):
             button.click(
                 action_handler(action),
-                inputs=[corpus["selected"], corpus["new_version"], trainer],
+                inputs=[corpus["selected"], corpus["new_version"], trainer, uploaded],
                 outputs=import_parts,
                 api_visibility="private",
                 concurrency_limit=4,
@@ -896,6 +981,33 @@ def _dashboard_section() -> dict[str, Any]:
 
 
 # ---- small helpers -------------------------------------------------------------------------
+def _paths(files: Any) -> list[str]:
+    """Real paths of a File component's value (one path, a list, or None)."""
+    import os
+
+    if not files:
+        return []
+    values = files if isinstance(files, (list, tuple)) else [files]
+    return [os.path.realpath(str(v)) for v in values if v]
+
+
+def _remember(known: list[str] | None, files: Any) -> list[str]:
+    return sorted({*(known or []), *_paths(files)})
+
+
+def _forget(known: list[str] | None, files: Any) -> list[str]:
+    done = set(_paths(files))
+    return [p for p in known or [] if p not in done]
+
+
+def _not_uploaded(known: list[str] | None, files: Any) -> str:
+    """The name of the first file this session did not upload, or ""."""
+    from pathlib import Path
+
+    allowed = set(known or [])
+    return next((Path(p).name for p in _paths(files) if p not in allowed), "")
+
+
 def _new_conversation_id() -> str:
     return uuid.uuid4().hex
 

@@ -9,7 +9,6 @@ authenticated. An ``HTTPException`` from a route becomes a ``UiError`` with its 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import io
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 log = logging.getLogger("ui")
 
 CHANNEL = "interface"
+LOCKED_OUT = "Trop de tentatives échouées : réessayez dans une minute."
 
 
 class UiError(Exception):
@@ -28,13 +28,25 @@ class UiError(Exception):
 class ApiBridge:
     """Calls into the API's state and routes on behalf of the UI's users."""
 
-    def __init__(self, container: Any, api_state: Any | None = None) -> None:
+    def __init__(
+        self, container: Any, api_state: Any | None = None, *, upload_dir: Path | None = None
+    ) -> None:
         if api_state is None:
             from assistant.api.state import ApiState
 
             # Standalone UI (no create_app): its own counters, same logs on disk.
             api_state = ApiState.build(container)
         self.state = api_state
+        self._upload_dir = upload_dir
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where Gradio stores uploaded files: the only folder documents are imported from."""
+        if self._upload_dir is None:
+            from gradio.utils import get_upload_folder
+
+            self._upload_dir = Path(get_upload_folder())
+        return self._upload_dir
 
     @property
     def container(self) -> Any:
@@ -47,13 +59,21 @@ class ApiBridge:
     # ---- agents --------------------------------------------------------------------------
     @property
     def access_code_required(self) -> bool:
-        return bool(self.settings.server.access_code.get_secret_value())
+        return self.state.authenticator.access_code_required
 
-    def access_code_ok(self, code: str | None) -> bool:
-        expected = self.settings.server.access_code.get_secret_value()
-        if not expected:
-            return True
-        return hmac.compare_digest((code or "").strip().encode(), expected.encode())
+    def access_code_ok(self, code: str | None, client: str) -> bool:
+        """Whether the webinar code typed is right (True if none is required); failures count
+        towards the same lockout as the API's, for this code and this address only."""
+        from assistant.api.auth import LockedOut
+
+        code = (code or "").strip()
+        if not code:  # nothing typed is no guess (as a request without the header)
+            return not self.access_code_required
+        try:
+            return self.state.authenticator.check_access_code(code, client)
+        except LockedOut:
+            self.state.metrics.rate_limited.labels("authentification").inc()
+            raise UiError(LOCKED_OUT) from None
 
     def question_wait(self, client: str) -> float:
         """Count one question of ``client``; seconds to wait if over the quota, else 0."""
@@ -104,9 +124,8 @@ class ApiBridge:
         from assistant.api.auth import Caller
         from assistant.api.routes.check import CheckRequest, check_text
 
-        return await self._call(
-            check_text, body=CheckRequest(text=text), state=self.state, caller=Caller("agent")
-        )
+        body = _request(CheckRequest, text=text)
+        return await self._call(check_text, body=body, state=self.state, caller=Caller("agent"))
 
     async def give_feedback(
         self, *, question_id: str, vote: str, reason: str, conversation_id: str | None
@@ -115,7 +134,8 @@ class ApiBridge:
         from assistant.api.auth import Caller
         from assistant.api.routes.feedback import FeedbackRequest, give_feedback
 
-        body = FeedbackRequest(
+        body = _request(
+            FeedbackRequest,
             question_id=question_id,
             vote=vote,
             reason=reason[:2000],
@@ -124,28 +144,23 @@ class ApiBridge:
         return await self._call(give_feedback, body=body, state=self.state, caller=Caller("agent"))
 
     # ---- trainers ------------------------------------------------------------------------
-    def locked_out(self, client: str) -> bool:
-        failures = self.state.auth_failures
-        return failures.count(client) >= failures.limit
-
     async def login(self, username: str, password: str, client: str) -> str | None:
-        """The trainer's name if the password matches ``settings.auth.trainers``, else None."""
-        from assistant.security import verify_password
+        """The trainer's name if the password matches ``settings.auth.trainers``, else None;
+        the API's lockout applies (this account, from this address)."""
+        from assistant.api.auth import LockedOut
 
-        if self.locked_out(client):
+        try:
+            caller = await self.state.authenticator.login(
+                (username or "").strip(), password or "", client
+            )
+        except LockedOut:
             self.state.metrics.rate_limited.labels("authentification").inc()
-            raise UiError("Trop de tentatives de connexion échouées : réessayez dans une minute.")
-        username = (username or "").strip()
-        stored = self.settings.auth.trainers.get(username)
-        ok = bool(stored) and bool(password)
-        if ok:
-            ok = await asyncio.to_thread(verify_password, password, stored)
-        if not ok:
-            self.state.auth_failures.hit(client)
+            raise UiError(LOCKED_OUT) from None
+        if not caller.is_trainer:
             log.info("trainer login refused")
             return None
-        log.info("trainer login", extra={"trainer": username})
-        return username
+        log.info("trainer login", extra={"trainer": caller.name})
+        return caller.name
 
     async def list_documents(self, trainer: str) -> list[dict[str, Any]]:
         from assistant.api.routes.documents import list_documents
@@ -162,16 +177,21 @@ class ApiBridge:
     ) -> list[dict[str, Any]]:
         """Import files (``POST /api/documents``): one report per file. A report whose
         ``status`` is ``queued`` or ``running`` is an import still going on in the background
-        after ``wait_s`` (follow it with ``import_status``)."""
+        after ``wait_s`` (follow it with ``import_status``).
+
+        The login is checked before any file is touched, and only files in Gradio's upload
+        folder are read (the page also checks that its own session uploaded them)."""
         from fastapi import Response
 
         from assistant.api.routes.documents import upload_documents
 
-        uploads = [await _upload_file(path) for path in paths]
+        caller = _trainer(trainer)
+        checked = [self._uploaded_file(path) for path in paths]
+        uploads = [await _upload_file(path) for path in checked]
         return await self._call(
             upload_documents,
             state=self.state,
-            trainer=_trainer(trainer),
+            trainer=caller,
             files=uploads,
             response=Response(),
             theme=theme or None,
@@ -186,12 +206,13 @@ class ApiBridge:
 
         from assistant.api.routes.documents import replace_document
 
-        upload = await _upload_file(path)
+        caller = _trainer(trainer)
+        upload = await _upload_file(self._uploaded_file(path))
         return await self._call(
             replace_document,
             doc_id=doc_id,
             state=self.state,
-            trainer=_trainer(trainer),
+            trainer=caller,
             file=upload,
             response=Response(),
             theme=None,
@@ -265,6 +286,16 @@ class ApiBridge:
         return bytes(response.body)
 
     # ---- plumbing ------------------------------------------------------------------------
+    def _uploaded_file(self, path: str | Path) -> Path:
+        """``path`` if it lies in the upload folder (symbolic links resolved), else UiError:
+        a file elsewhere on the server is never read, let alone deleted."""
+        path = Path(path)
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.upload_dir.resolve()):
+            log.warning("import refused: file outside the upload folder")
+            raise UiError(not_uploaded_here(path.name))
+        return resolved
+
     @staticmethod
     async def _call(route: Any, **arguments: Any) -> Any:
         """Run an API route function with its arguments by name (its FastAPI dependencies
@@ -272,12 +303,41 @@ class ApiBridge:
         from fastapi import HTTPException
         from pydantic import ValidationError
 
+        from assistant.api.errors import INTERNAL_ERROR
+
         try:
             return await route(**arguments)
         except HTTPException as error:
             raise UiError(str(error.detail)) from None
         except ValidationError as error:
-            raise UiError(f"Saisie invalide : {error.errors()[0]['msg']}.") from None
+            raise UiError(_invalid(error)) from None
+        except Exception as error:
+            # What the API answers with a 500: logged (type and place), never shown.
+            log.error("ui action failed", exc_info=(type(error), error, error.__traceback__))
+            raise UiError(INTERNAL_ERROR) from None
+
+
+def _request(model: Any, **fields: Any) -> Any:
+    """A route's request body, built as the route would validate it; refusals in French."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        raise UiError(_invalid(error)) from None
+
+
+def _invalid(error: Any) -> str:
+    from assistant.api.errors import describe_errors
+
+    return describe_errors(error.errors()).replace("Requête invalide", "Saisie invalide", 1)
+
+
+def not_uploaded_here(name: str) -> str:
+    return (
+        f"« {name} » n'a pas été déposé depuis cette page : déposez-le à nouveau dans la zone "
+        "d'import, puis recommencez."
+    )
 
 
 def _trainer(name: str) -> Any:

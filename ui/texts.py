@@ -66,6 +66,7 @@ INTERNAL_ERROR = (
     "La réponse a été interrompue par une erreur interne ; reposez la question dans un instant."
 )
 EMPTY_QUESTION = "Écrivez d'abord votre question."
+ENTER_HINT = "Entrée pour envoyer, Maj+Entrée pour aller à la ligne."
 ACCESS_CODE_NEEDED = (
     "Code d'accès manquant ou incorrect : saisissez le code communiqué pour le webinaire."
 )

@@ -148,6 +148,10 @@ def _mount_ui(app: FastAPI, container: Any) -> bool:
         **options,
     }
     gr.mount_gradio_app(app, blocks, path="/", **options)
+    # Gradio checks that a file given to an event came through its upload route only once
+    # ``launch()`` has run, which a mounted app never calls: without this, a client could name
+    # any file on the server as an "uploaded" one and have it copied into Gradio's cache.
+    blocks.has_launched = True
     return True
 
 

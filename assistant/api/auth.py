@@ -4,6 +4,13 @@
   ``X-Code-Acces`` header or as ``Authorization: Bearer <code>`` (what OpenAI clients send).
 - Trainers use HTTP Basic (``auth.trainers``: name -> PBKDF2 hash) or a bearer token whose
   SHA-256 is listed in ``auth.trainer_token_hashes``.
+
+Failed attempts are counted per credential guessed *and* per address: the webinar code, one
+trainer's password, the trainer tokens. Ten failures in a minute lock only that credential for
+that address, so an address that guesses the code (or a password) never locks a trainer out of
+their own account, nor the same trainer logging in from elsewhere; a locked attempt is refused
+before any check. A wrong password costs the same hashing time whether the name exists or not.
+The HTTP routes (``deps.py``) and the Gradio page (``ui/bridge.py``) both go through here.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import secrets
@@ -18,10 +26,15 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.security import hash_token, verify_password
+from assistant.api.ratelimit import SlidingWindowLimiter
+from assistant.security import hash_password, hash_token, verify_password
 from assistant.settings import Settings
 
 Role = Literal["anonymous", "invalid", "agent", "trainer"]
+
+#: Failed attempts at one credential from one address, per minute, before it is locked there.
+AUTH_FAILURES_PER_MINUTE = 10
+LOCKOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -37,13 +50,32 @@ class Caller:
         return self.role == "trainer"
 
 
-class Authenticator:
-    """Checks credentials against settings; PBKDF2 runs in a thread and successes are cached."""
+class LockedOut(Exception):
+    """Too many failed attempts at this credential from this address: nothing was checked."""
 
-    def __init__(self, settings: Settings, *, cache_ttl_s: float = 300.0) -> None:
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__("Trop de tentatives d'authentification échouées.")
+        self.retry_after_s = retry_after_s
+
+
+class Authenticator:
+    """Checks credentials against settings and holds the lockouts.
+
+    PBKDF2 runs in a thread and successes are cached (keyed by an HMAC of name, password and
+    hash, so the cache holds no password).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        failures: SlidingWindowLimiter | None = None,
+        cache_ttl_s: float = 300.0,
+    ) -> None:
         self.access_code = settings.server.access_code.get_secret_value()
         self.trainers = dict(settings.auth.trainers)
         self.token_hashes = {h.strip().lower() for h in settings.auth.trainer_token_hashes}
+        self.failures = failures or SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE, LOCKOUT_S)
         self.cache_ttl_s = cache_ttl_s
         self._cache_key = secrets.token_bytes(32)
         self._verified: dict[bytes, float] = {}
@@ -52,48 +84,124 @@ class Authenticator:
     def access_code_required(self) -> bool:
         return bool(self.access_code)
 
-    def _is_access_code(self, value: str) -> bool:
-        return bool(self.access_code) and hmac.compare_digest(
-            value.encode(), self.access_code.encode()
-        )
+    @functools.cached_property
+    def _decoy_hash(self) -> str:
+        """Checked against for unknown names, so that they cost what a real trainer's costs."""
+        return hash_password(secrets.token_urlsafe(16))
 
-    async def identify(self, authorization: str | None, access_code: str | None) -> Caller:
+    # ---- what the routes and the page call ----------------------------------------------
+    async def identify(
+        self, authorization: str | None, access_code: str | None, *, client: str
+    ) -> Caller:
+        """The caller of a request from address ``client``; LockedOut if what it presents is
+        locked for that address."""
         if authorization:
             scheme, _, credentials = authorization.partition(" ")
             scheme, credentials = scheme.lower(), credentials.strip()
             if scheme == "basic":
-                return await self._basic(credentials)
+                return await self._basic(credentials, client)
             if scheme == "bearer":
-                if hash_token(credentials) in self.token_hashes:
-                    return Caller("trainer", "jeton", "bearer")
-                if self._is_access_code(credentials):
-                    return Caller("agent", scheme="bearer")
-                return Caller("invalid", scheme="bearer")
+                return self._bearer(credentials, client)
             return Caller("invalid", scheme=scheme)
         if access_code is not None:
-            if self._is_access_code(access_code):
+            if self.access_code and self.check_access_code(access_code, client):
                 return Caller("agent", scheme="code")
             return Caller("invalid", scheme="code")
         return Caller("anonymous")
 
-    async def _basic(self, credentials: str) -> Caller:
+    def check_access_code(self, code: str, client: str) -> bool:
+        """Whether ``code`` is the webinar's (True when none is required); counts a failure,
+        LockedOut when this address has guessed too often."""
+        if not self.access_code:
+            return True
+        self._refuse_if_locked(_code_key(client))
+        if self._is_access_code(code):
+            return True
+        self.failures.hit(_code_key(client))
+        return False
+
+    async def login(self, username: str, password: str, client: str) -> Caller:
+        """A trainer's name and password, from address ``client``; LockedOut when this
+        account was guessed too often from there."""
+        key = _trainer_key(username, client)
+        self._refuse_if_locked(key)
+        stored = self.trainers.get(username)
+        if stored is None or not password:
+            # As long as a real check, so the time taken does not tell which names exist.
+            await asyncio.to_thread(verify_password, password or "-", self._decoy_hash)
+            self.failures.hit(key)
+            return Caller("invalid", username, "basic")
+        cache_key = hmac.new(
+            self._cache_key, f"{username}\0{password}\0{stored}".encode(), hashlib.sha256
+        ).digest()
+        now = time.monotonic()
+        if self._verified.get(cache_key, 0.0) > now:
+            return Caller("trainer", username, "basic")
+        if await asyncio.to_thread(verify_password, password, stored):
+            if len(self._verified) > 256:
+                self._verified = {k: t for k, t in self._verified.items() if t > now}
+            self._verified[cache_key] = now + self.cache_ttl_s
+            return Caller("trainer", username, "basic")
+        self.failures.hit(key)
+        return Caller("invalid", username, "basic")
+
+    # ---- details -------------------------------------------------------------------------
+    def _refuse_if_locked(self, key: str) -> None:
+        if self.failures.count(key) >= self.failures.limit:
+            raise LockedOut(self.failures.window_s)
+
+    def _locked(self, key: str) -> bool:
+        return self.failures.count(key) >= self.failures.limit
+
+    def _is_access_code(self, value: str) -> bool:
+        # Digests of equal length: the comparison time says nothing about the code's length.
+        return bool(self.access_code) and hmac.compare_digest(
+            hashlib.sha256(value.encode()).digest(),
+            hashlib.sha256(self.access_code.encode()).digest(),
+        )
+
+    def _is_trainer_token(self, value: str) -> bool:
+        digest = hash_token(value)
+        return any(hmac.compare_digest(digest, known) for known in self.token_hashes)
+
+    async def _basic(self, credentials: str, client: str) -> Caller:
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return Caller("invalid", scheme="basic")
         username, separator, password = decoded.partition(":")
-        stored = self.trainers.get(username)
-        if not separator or stored is None:
+        if not separator:
             return Caller("invalid", scheme="basic")
-        key = hmac.new(
-            self._cache_key, f"{username}\0{password}\0{stored}".encode(), hashlib.sha256
-        ).digest()
-        now = time.monotonic()
-        if self._verified.get(key, 0.0) > now:
-            return Caller("trainer", username, "basic")
-        if await asyncio.to_thread(verify_password, password, stored):
-            if len(self._verified) > 256:
-                self._verified = {k: t for k, t in self._verified.items() if t > now}
-            self._verified[key] = now + self.cache_ttl_s
-            return Caller("trainer", username, "basic")
-        return Caller("invalid", username, "basic")
+        return await self.login(username, password, client)
+
+    def _bearer(self, credentials: str, client: str) -> Caller:
+        """A trainer token or the webinar code: each is tried unless locked for ``client``, and
+        a wrong value counts against both (it may have been a guess of either)."""
+        keys = {
+            "token": _token_key(client) if self.token_hashes else None,
+            "code": _code_key(client) if self.access_code else None,
+        }
+        open_keys = {kind: key for kind, key in keys.items() if key and not self._locked(key)}
+        if not open_keys and any(keys.values()):
+            raise LockedOut(self.failures.window_s)
+        if "token" in open_keys and self._is_trainer_token(credentials):
+            return Caller("trainer", "jeton", "bearer")
+        if "code" in open_keys and self._is_access_code(credentials):
+            return Caller("agent", scheme="bearer")
+        for key in open_keys.values():
+            self.failures.hit(key)
+        return Caller("invalid", scheme="bearer")
+
+
+def _code_key(client: str) -> str:
+    return f"code\0{client}"
+
+
+def _token_key(client: str) -> str:
+    return f"jeton\0{client}"
+
+
+def _trainer_key(username: str, client: str) -> str:
+    # A digest: a name of any length costs the same small key.
+    name = hashlib.sha256(username.encode()).hexdigest()[:32]
+    return f"formateur\0{name}\0{client}"

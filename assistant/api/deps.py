@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from assistant.api.auth import Caller
+from assistant.api.auth import Caller, LockedOut
 from assistant.api.ratelimit import retry_after_header
 from assistant.api.state import ApiState
 
@@ -44,14 +44,20 @@ AccessCodeHeader = Annotated[
 ]
 
 
-def _refuse_if_locked_out(state: ApiState, ip: str) -> None:
-    if state.auth_failures.count(ip) >= state.auth_failures.limit:
+LOCKED_OUT = "Trop de tentatives d'authentification échouées : réessayez dans une minute."
+
+
+async def _identify(
+    state: ApiState, ip: str, authorization: str | None, access_code: str | None
+) -> Caller:
+    """The caller; 429 when what it presents is locked for its address (see ``auth.py``)."""
+    try:
+        return await state.authenticator.identify(authorization, access_code, client=ip)
+    except LockedOut as locked:
         state.metrics.rate_limited.labels("authentification").inc()
         raise HTTPException(
-            429,
-            "Trop de tentatives d'authentification échouées : réessayez dans une minute.",
-            headers={"Retry-After": "60"},
-        )
+            429, LOCKED_OUT, headers={"Retry-After": retry_after_header(locked.retry_after_s)}
+        ) from None
 
 
 async def require_agent(
@@ -61,15 +67,11 @@ async def require_agent(
     access_code: AccessCodeHeader = None,
 ) -> Caller:
     """Agents need no account; when a webinar access code is set, it is required."""
-    authenticator = state.authenticator
-    if not authenticator.access_code_required:
+    if not state.authenticator.access_code_required:
         return Caller("agent")
-    _refuse_if_locked_out(state, ip)
-    caller = await authenticator.identify(authorization, access_code)
+    caller = await _identify(state, ip, authorization, access_code)
     if caller.role in ("agent", "trainer"):
         return caller
-    if caller.role == "invalid":
-        state.auth_failures.hit(ip)
     raise HTTPException(
         401,
         "Code d'accès manquant ou incorrect : saisissez le code communiqué pour le webinaire.",
@@ -84,14 +86,11 @@ async def require_trainer(
     access_code: AccessCodeHeader = None,
 ) -> Caller:
     """Trainers: HTTP Basic (name and password) or a trainer's bearer token."""
-    _refuse_if_locked_out(state, ip)
-    caller = await state.authenticator.identify(authorization, access_code)
+    caller = await _identify(state, ip, authorization, access_code)
     if caller.is_trainer:
         return caller
     if caller.role == "agent":
         raise HTTPException(403, "Accès refusé : cet espace est réservé aux formateurs.")
-    if caller.role == "invalid":
-        state.auth_failures.hit(ip)
     raise HTTPException(
         401,
         "Authentification requise : cet espace est réservé aux formateurs "

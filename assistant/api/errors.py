@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -137,19 +138,35 @@ _VALIDATION_REASONS = {
 }
 
 
-#: English details that FastAPI and Starlette raise themselves.
-_FRAMEWORK_DETAILS = {
-    "There was an error parsing the body": "Requête invalide : le corps de la requête est "
-    "illisible (JSON mal encodé, envoi de fichiers mal formé ou interrompu).",
-}
+UNREADABLE_BODY = (
+    "Requête invalide — « corps de la requête » : illisible (un objet JSON encodé en UTF-8 est "
+    "attendu)."
+)
+UNREADABLE_FORM = (
+    "Requête invalide — « corps de la requête » : formulaire d'envoi de fichiers "
+    "(multipart/form-data) mal formé ou hors limites."
+)
+# English details that FastAPI and Starlette raise themselves, while reading a body.
+_FRAMEWORK_DETAILS = (
+    (re.compile(r"^There was an error parsing the body$"), UNREADABLE_BODY),
+    (
+        re.compile(
+            r"^(Missing boundary in multipart|Invalid multipart data|Too many (files|fields)\b|"
+            r"(Part|Field) exceeded maximum size\b|The Content-Disposition header field)"
+        ),
+        UNREADABLE_FORM,
+    ),
+)
 
 
 def french_detail(status_code: int, detail: object) -> str:
-    """The French message for an HTTP error (Starlette's English defaults are replaced)."""
-    if isinstance(detail, str) and detail in _FRAMEWORK_DETAILS:
-        return _FRAMEWORK_DETAILS[detail]
-    if isinstance(detail, str) and detail and not _is_english_default(status_code, detail):
-        return detail
+    """The French message for an HTTP error (the frameworks' English ones are replaced)."""
+    if isinstance(detail, str) and detail:
+        for pattern, french in _FRAMEWORK_DETAILS:
+            if pattern.match(detail):
+                return french
+        if not _is_english_default(status_code, detail):
+            return detail
     return _DEFAULT_DETAILS.get(status_code, "Erreur lors du traitement de la requête.")
 
 
@@ -188,8 +205,13 @@ def _is_english_default(status_code: int, detail: str) -> bool:
 
 
 def describe_validation(exc: RequestValidationError) -> str:
+    return describe_errors(exc.errors())
+
+
+def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
+    """« Requête invalide — « champ » : raison. » from pydantic's errors (at most three)."""
     parts = []
-    for error in exc.errors()[:3]:
+    for error in list(errors)[:3]:
         location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(location) or "corps de la requête"
         reason = _VALIDATION_REASONS.get(error.get("type", ""), "valeur invalide")

@@ -10,7 +10,6 @@ from assistant.ingestion.pipeline import THEMES, slugify
 
 ThemeName = Literal[THEMES]  # type: ignore[valid-type]
 
-QUESTION_MAX_CHARS = 4000
 #: The engine rewrites a follow-up from the last six turns; twelve keep the pseudonyms of a
 #: longer conversation consistent. Question and history together (28,000 characters) fit the
 #: JSON body limit (``server.max_request_kb``, 64 Ko at least) even when every character
@@ -33,6 +32,27 @@ JOBS: dict[str, str] = {
     "autre": "Autre",
 }
 _JOB_ALIASES = {slugify(label): key for key, label in JOBS.items()}
+
+#: Longest question accepted, in characters, on every channel (API, OpenAI-compatible, page).
+MAX_QUESTION_CHARS = 4000
+
+
+def question_too_long(question: str) -> str | None:
+    """The French refusal of a question over ``MAX_QUESTION_CHARS`` (spaces around it aside),
+    or None."""
+    length = len(question.strip())
+    if length <= MAX_QUESTION_CHARS:
+        return None
+    return (
+        f"La question est trop longue ({thousands(length)} caractères) : "
+        f"{thousands(MAX_QUESTION_CHARS)} caractères au plus. Raccourcissez-la, ou posez-la "
+        "en plusieurs fois."
+    )
+
+
+def thousands(number: int) -> str:
+    """« 20 000 »: French digit grouping (narrow no-break space)."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 def normalise_job(value: str | None) -> str | None:
@@ -59,7 +79,7 @@ class AskRequest(ApiModel):
 
     question: str = Field(
         min_length=1,
-        max_length=QUESTION_MAX_CHARS,
+        max_length=MAX_QUESTION_CHARS,
         description="La question, en français. Les données personnelles sont masquées avant "
         "tout envoi au modèle.",
         examples=["Puis-je coller le dossier d'un administré dans ChatGPT ?"],

@@ -11,15 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.api.auth import Authenticator
+from assistant.api.auth import AUTH_FAILURES_PER_MINUTE, LOCKOUT_S, Authenticator
 from assistant.api.metrics import ApiMetrics
 from assistant.api.question_log import QuestionLog
 from assistant.api.ratelimit import SlidingWindowLimiter
 from assistant.ingestion.jobs import ImportJob, ImportJobs
 
 log = logging.getLogger("assistant.api")
-
-AUTH_FAILURES_PER_MINUTE = 10
 
 
 @dataclass
@@ -48,13 +46,14 @@ class ApiState:
     @classmethod
     def build(cls, container: Any) -> ApiState:
         settings = container.settings
+        auth_failures = SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE, LOCKOUT_S)
         metrics = ApiMetrics()
         return cls(
             container=container,
             metrics=metrics,
-            authenticator=Authenticator(settings),
+            authenticator=Authenticator(settings, failures=auth_failures),
             question_limiter=SlidingWindowLimiter(settings.server.rate_limit_per_minute),
-            auth_failures=SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE),
+            auth_failures=auth_failures,
             question_log=QuestionLog(settings.data_dir),
             imports=ImportJobs(
                 lambda: container.ingestor,

@@ -79,3 +79,71 @@ def test_wrong_password_is_401_and_repeated_failures_are_throttled(anonymous):
     assert locked.status_code == 429
     assert locked.json()["detail"].startswith("Trop de tentatives d'authentification")
     assert locked.headers["Retry-After"] == "60"
+
+
+# ---- lockouts: what is guessed, from where; never another caller's valid login ------------
+def test_wrong_access_codes_do_not_lock_a_trainer_out(anonymous, client_ip):
+    """Eleven wrong webinar codes from an address lock that address's code guesses only: the
+    trainer at the same address still logs in, by password or token."""
+    statuses = [
+        anonymous.post("/api/ask", json=QUESTION, headers={"X-Code-Acces": "devine"}).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]
+    assert anonymous.get("/api/documents", auth=httpx.BasicAuth(*TRAINER)).status_code == 200
+    bearer = {"Authorization": f"Bearer {TRAINER_TOKEN}"}
+    assert anonymous.get("/api/documents", headers=bearer).status_code == 200
+    answer = anonymous.post("/api/ask", json=QUESTION, auth=httpx.BasicAuth(*TRAINER))
+    assert answer.status_code == 200
+    # The code itself stays locked for this address, whatever is tried.
+    again = anonymous.post("/api/ask", json=QUESTION, headers={"X-Code-Acces": ACCESS_CODE})
+    assert again.status_code == 429
+
+
+def test_guessing_a_password_locks_that_account_from_that_address_only(
+    server, anonymous, client_ip
+):
+    wrong = httpx.BasicAuth(TRAINER[0], "pas-le-bon")
+    for _ in range(10):
+        assert anonymous.get("/api/documents", auth=wrong).status_code == 401
+    assert anonymous.get("/api/documents", auth=httpx.BasicAuth(*TRAINER)).status_code == 429
+    # Agents at the same address are not concerned: their code is another credential.
+    assert (
+        anonymous.post("/api/ask", json=QUESTION, headers={"X-Code-Acces": ACCESS_CODE}).status_code
+        == 200
+    )
+    # The trainer, from elsewhere, logs in.
+    with httpx.Client(
+        base_url=server.base_url, headers={"X-Forwarded-For": "192.0.2.250"}, timeout=60
+    ) as elsewhere:
+        assert elsewhere.get("/api/documents", auth=httpx.BasicAuth(*TRAINER)).status_code == 200
+
+
+def test_guessing_unknown_accounts_does_not_lock_a_real_one(anonymous):
+    for number in range(12):
+        wrong = httpx.BasicAuth(f"compte-{number % 2}", "devine")
+        assert anonymous.get("/api/documents", auth=wrong).status_code in (401, 429)
+    assert anonymous.get("/api/documents", auth=httpx.BasicAuth(*TRAINER)).status_code == 200
+
+
+def test_a_trainer_name_is_not_revealed_by_the_response_time(server):
+    """A wrong password takes as long for an unknown name as for a real trainer's: the hash is
+    computed either way (each attempt from its own address, so no lockout interferes)."""
+    import statistics
+    import time
+
+    def timed(username: str, address: str) -> float:
+        with httpx.Client(
+            base_url=server.base_url, headers={"X-Forwarded-For": address}, timeout=60
+        ) as http:
+            started = time.perf_counter()
+            response = http.get("/api/documents", auth=httpx.BasicAuth(username, "devine"))
+            elapsed = time.perf_counter() - started
+        assert response.status_code == 401
+        return elapsed
+
+    known, unknown = [], []
+    for attempt in range(6):
+        known.append(timed(TRAINER[0], f"192.0.2.{100 + attempt}"))
+        unknown.append(timed("personne-de-ce-nom", f"192.0.2.{150 + attempt}"))
+    assert statistics.median(unknown) > 0.5 * statistics.median(known), (known, unknown)

@@ -143,7 +143,7 @@ def test_an_unreadable_body_is_a_documented_400_in_french(client):
         "/api/ask", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Requête invalide : le corps de la requête est illisible (JSON mal encodé, "
-        "envoi de fichiers mal formé ou interrompu)."
-    }
+    from assistant.api.errors import UNREADABLE_BODY
+
+    assert response.json() == {"detail": UNREADABLE_BODY}
+    assert UNREADABLE_BODY.startswith("Requête invalide")

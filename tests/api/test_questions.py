@@ -239,3 +239,51 @@ def test_unexpected_error_is_a_french_500_without_details(client, server, monkey
     lines = [JsonFormatter().format(record) for record in caplog.records]
     assert any('"error": "RuntimeError"' in line for line in lines)
     assert not any("Dupont" in line or PHONE in line for line in lines)
+
+
+HOSTILE = (
+    "Puis-je\x00 coller\u202e le dossier\u2066 d'un administré <img src=x onerror=alert(1)> "
+    "dans <script>alert('x')</script>ChatGPT ?\u200b"
+)
+UNWANTED = ("\x00", "\u202e", "\u2066", "\u200b", "<img", "<script", "</script>")
+
+
+def test_control_characters_and_html_are_not_echoed(client, server):
+    """NUL, right-to-left overrides and raw HTML typed in a question (or in an earlier turn)
+    come back neither in the answer's echo of the question nor in the log."""
+    answer = client.post("/api/ask", json={"question": HOSTILE})
+    assert answer.status_code == 200
+    body = answer.json()
+    follow_up = client.post(
+        "/api/ask",
+        json={
+            "question": "Et pour <b onmouseover=alert(1)>ça</b>\u202e ?",
+            "history": [
+                {"role": "user", "content": HOSTILE},
+                {"role": "assistant", "content": body["answer"]},
+            ],
+        },
+    ).json()
+    for record in (body, follow_up):
+        for field in ("scrubbed_question", "standalone_question"):
+            assert not any(bad in record[field] for bad in UNWANTED), (field, record[field])
+    assert body["scrubbed_question"].startswith("Puis-je coller le dossier d'un administré")
+    assert "ChatGPT" in body["scrubbed_question"]
+    assert "administré" in follow_up["standalone_question"]  # the history was still used
+    log = server.journal("questions.jsonl")
+    assert not any(bad in log for bad in ("\\u0000", "\\u202e", "<img", "<script"))
+
+
+def test_a_body_that_is_not_json_gets_a_french_error(client, trainer):
+    for body in (b'{"question": "caf\xe9 ?"}', b"\x80\x81", "question=café".encode()):
+        response = client.post(
+            "/api/ask", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert 400 <= response.status_code < 500, body
+        detail = response.json()["detail"]
+        assert detail.startswith("Requête invalide"), detail
+    broken_form = trainer.post(
+        "/api/documents", content=b"des octets", headers={"Content-Type": "multipart/form-data"}
+    )
+    assert broken_form.status_code == 400
+    assert broken_form.json()["detail"].startswith("Requête invalide"), broken_form.text

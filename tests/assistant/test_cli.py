@@ -165,3 +165,30 @@ def test_scrub_reads_an_argument_or_stdin():
     assert "[NIR_1]" in result.output and "451 089" not in result.output
     piped = runner.invoke(app, ["scrub"], input="Écrire à jean.dupont@example.org")
     assert "[EMAIL_1]" in piped.output
+
+
+def test_hash_password_prints_one_unwrapped_line_when_piped():
+    """Piped into a file or `.env`, the hash (90 characters) stays on one line, as is, with or
+    without the password on the command line."""
+    from assistant.security import verify_password
+
+    password = "mot de passe [formatrice] à coller"
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    for arguments, stdin in (
+        (["--password", password], None),
+        ([], f"{password}\n{password}\n"),  # the prompt, read from a pipe
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", "hash-password", *arguments],
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        # The hash alone on stdout (the prompts go to stderr), whole.
+        assert result.stdout.count("\n") == 1, result.stdout
+        hash_line = result.stdout.strip()
+        assert hash_line.startswith("pbkdf2_sha256$") and len(hash_line) > 80, result.stdout
+        assert verify_password(password, hash_line)

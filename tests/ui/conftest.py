@@ -10,6 +10,7 @@ to ``tests/artifacts/`` (ignored by git).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from assistant.security import hash_password
@@ -80,11 +82,16 @@ def embedding_gate():
 def live(tmp_path_factory, embedding_gate) -> Iterator[LiveServer]:
     from tests.doubles import PausingEmbedding
 
-    container = build_container(
-        tmp_path_factory.mktemp("ui-data"), PausingEmbedding(embedding_gate)
-    )
-    with serve(container) as running:
-        yield running
+    with pytest.MonkeyPatch.context() as patch:
+        # Gradio's upload folder of its own: /tmp/gradio is shared by every Gradio process on
+        # the machine, and with one virtualenv so is the seed of its content-addressed paths,
+        # so another test run importing (then deleting) the same document raced with this one.
+        patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio")))
+        container = build_container(
+            tmp_path_factory.mktemp("ui-data"), PausingEmbedding(embedding_gate)
+        )
+        with serve(container) as running:
+            yield running
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +147,71 @@ def page(browser, live, request) -> Iterator[BrowserPage]:
         yield recorded
     finally:
         context.close()
+
+
+class PageClient:
+    """One session of the page through ``gradio_client``, hidden events included, as an
+    attacker modifies the client: its refusal of hidden events is lifted, and file values are
+    sent as the paths given (a path on the server) instead of being uploaded. ``address``: the
+    client's address, through ``X-Forwarded-For`` (trusted from loopback)."""
+
+    def __init__(self, base_url: str, *, address: str | None = None) -> None:
+        from gradio_client import Client
+
+        headers = {"X-Forwarded-For": address} if address else None
+        self.client = Client(base_url + "/", verbose=False, download_files=False, headers=headers)
+        self.base_url = base_url
+        self._names = {
+            c["id"]: [c["props"].get("elem_id"), c["props"].get("value")]
+            for c in self.client.config["components"]
+            if "props" in c
+        }
+
+    def fn_index(self, name: str, trigger: str) -> int:
+        """The event ``trigger`` of the component whose elem_id (or button label) is ``name``."""
+        for position, dependency in enumerate(self.client.config["dependencies"]):
+            for target, event in dependency["targets"]:
+                if name in self._names.get(target, ()) and event == trigger:
+                    return dependency.get("id", position)
+        raise LookupError(f"no {trigger} event on {name!r}")
+
+    def call(self, name: str, trigger: str, *args: Any) -> Any:
+        """Run the event; file values are sent as the paths given, never uploaded."""
+        index = self.fn_index(name, trigger)
+        endpoint = self.client.endpoints[index]
+        endpoint.is_valid = True  # the client's own refusal of hidden events, lifted
+        endpoint._upload_file = lambda file, data_index: file
+        return self.client.predict(*args, fn_index=index)
+
+    def try_call(self, name: str, trigger: str, *args: Any) -> Any:
+        """The event's outputs, or the error the server answered with."""
+        from gradio_client.exceptions import AppError
+
+        try:
+            return self.call(name, trigger, *args)
+        except AppError as error:
+            return error
+
+    def upload(self, path: Path) -> str:
+        """What the browser does with a file dropped on « Documents à importer »: send it to
+        Gradio's upload route, then tell the page (its upload event, when it has one)."""
+        with open(path, "rb") as handle, httpx.Client(timeout=60) as http:
+            response = http.post(
+                self.base_url + "/gradio_api/upload", files={"files": (path.name, handle)}
+            )
+        response.raise_for_status()
+        server_path = response.json()[0]
+        with contextlib.suppress(LookupError):
+            self.call("upload", "upload", [file_value(server_path)])
+        return server_path
+
+    def log_in(self) -> None:
+        outputs = self.call("login", "click", *TRAINER)
+        assert f"Connecté·e en tant que **{TRAINER[0]}**" in str(outputs)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def file_value(path: Path | str) -> dict[str, Any]:
+    return {"path": str(path), "orig_name": Path(path).name, "meta": {"_type": "gradio.FileData"}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +90,37 @@ def test_trainer_login_checks_the_password_and_locks_out(trainer_settings):
         login("formateur", "mauvais", "192.0.2.8")
     with pytest.raises(UiError, match="Trop de tentatives"):
         login("formateur", "secret-de-test", "192.0.2.8")
+    # Only this account, from this address: from elsewhere the trainer logs in.
+    assert login("formateur", "secret-de-test", "192.0.2.9") == "formateur"
+
+
+def test_guesses_in_the_page_never_lock_a_trainer_out(trainer_settings):
+    """Wrong webinar codes and wrong logins for other names, from the trainer's own address,
+    leave the trainer's login open; the code guesses themselves are locked."""
+    from assistant.container import Container
+    from assistant.settings import load_settings
+    from ui.bridge import ApiBridge, UiError
+
+    settings = load_settings(
+        _env_file=None,
+        data_dir=trainer_settings.data_dir,
+        embeddings={"backend": "hashing"},
+        llm={"backend": "extractive"},
+        server={"access_code": "webinaire-2025"},
+        auth={"trainers": dict(trainer_settings.auth.trainers)},
+    )
+    bridge = ApiBridge(Container(settings))
+    address = "192.0.2.20"
+    for _ in range(12):  # a code forgotten is no guess
+        assert not bridge.access_code_ok("", address)
+    assert bridge.access_code_ok("webinaire-2025", address)
+    for _ in range(10):
+        assert not bridge.access_code_ok("devine", address)
+        assert asyncio.run(bridge.login("pirate", "devine", address)) is None
+    assert asyncio.run(bridge.login("formateur", "secret-de-test", address)) == "formateur"
+    with pytest.raises(UiError, match="Trop de tentatives"):
+        bridge.access_code_ok("webinaire-2025", address)
+    assert bridge.access_code_ok("webinaire-2025", "192.0.2.21")
 
 
 def test_trainer_actions_need_a_login(container):
@@ -106,7 +138,7 @@ def test_access_code_is_checked_only_when_set(container, trainer_settings):
     from assistant.settings import load_settings
     from ui.bridge import ApiBridge
 
-    assert ApiBridge(container).access_code_ok("")
+    assert ApiBridge(container).access_code_ok("", "192.0.2.30")
     locked = load_settings(
         _env_file=None,
         data_dir=trainer_settings.data_dir,
@@ -116,15 +148,15 @@ def test_access_code_is_checked_only_when_set(container, trainer_settings):
     )
     bridge = ApiBridge(Container(locked))
     assert bridge.access_code_required
-    assert bridge.access_code_ok(" webinaire-2025 ")
-    assert not bridge.access_code_ok("")
-    assert not bridge.access_code_ok("autre")
+    assert bridge.access_code_ok(" webinaire-2025 ", "192.0.2.30")
+    assert not bridge.access_code_ok("", "192.0.2.30")
+    assert not bridge.access_code_ok("autre", "192.0.2.30")
 
 
 def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
     from ui.bridge import ApiBridge, UiError
 
-    bridge = ApiBridge(container)
+    bridge = ApiBridge(container, upload_dir=tmp_path)
     fiche = tmp_path / "fiche.md"
     fiche.write_text(
         '---\nid: fiche\ntitle: Fiche\ntheme: charte\nversion: "1"\n---\n# Fiche\n\n'
@@ -162,3 +194,32 @@ def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
     assert [d["doc_id"] for d in documents] == ["suspect"]
     with pytest.raises(UiError, match="Aucun document"):
         asyncio.run(bridge.remove("formateur", "fiche"))
+
+
+def test_bridge_reads_only_uploaded_files_and_only_for_a_trainer(container, tmp_path):
+    """The login comes before any file is touched; a file outside the upload folder (or a
+    link out of it) is never read nor deleted, even for a trainer."""
+    from ui.bridge import ApiBridge, UiError
+
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    bridge = ApiBridge(container, upload_dir=uploads)
+    inside = uploads / "fiche.md"
+    inside.write_text("---\nid: fiche\ntitle: Fiche\ntheme: charte\n---\n# Fiche\n\nTexte.\n")
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\nid: secret\ntitle: Secret\ntheme: charte\n---\n# Secret\n\nX.\n")
+    link = uploads / "lien.md"
+    link.symlink_to(outside)
+
+    with pytest.raises(UiError, match="réservé aux formateurs"):
+        asyncio.run(bridge.upload("", [inside]))
+    with pytest.raises(UiError, match="réservé aux formateurs"):
+        asyncio.run(bridge.replace("", "fiche", inside))
+    assert inside.exists()
+    for path in (outside, link, Path("/etc/passwd")):
+        with pytest.raises(UiError, match="n'a pas été déposé depuis cette page"):
+            asyncio.run(bridge.upload("formateur", [path]))
+        with pytest.raises(UiError, match="n'a pas été déposé depuis cette page"):
+            asyncio.run(bridge.replace("formateur", "fiche", path))
+    assert outside.exists()
+    assert container.index.manifest.get("secret") is None

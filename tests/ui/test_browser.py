@@ -254,3 +254,59 @@ def test_trainer_follows_a_long_import_and_cancels_it(page, live, embedding_gate
     expect(tab.locator("#cancel-import")).to_be_hidden()
     page.shot("formateur-import-annule")
     assert (sorted(d.doc_id for d in index.documents()), index.vectors.count()) == before
+def test_a_vote_that_cannot_be_stored_is_said_in_french(page, live):
+    """When the feedback log cannot be written (here: a folder where the file should be), the
+    thumb and the « Envoyer mon avis » button say so in French; no Python error shows."""
+    ask(page, "Comment choisir un bon mot de passe ?")
+    tab = page.page
+    log = live.data_dir / "journal" / "avis.jsonl"
+    kept = log.with_name("avis.jsonl.mis-de-cote")
+    if log.exists():
+        log.rename(kept)
+    log.mkdir()
+    try:
+        status = tab.locator("#feedback-status")
+        tab.locator("#chat").get_by_role("button", name="J'aime").last.click()
+        expect(status).to_contain_text("Erreur interne du serveur", timeout=WAIT_MS)
+        page.shot("avis-non-enregistre")
+        body = tab.locator("body").inner_text()
+        assert "Errno" not in body and "directory" not in body and str(log) not in body
+
+        ask(page, "Faut-il relire un texte produit par une IA ?")  # clears the status
+        expect(status).not_to_contain_text("Erreur", timeout=WAIT_MS)
+        tab.locator("#vote").get_by_text("Oui, utile").click()
+        tab.locator("#send-feedback").click()
+        expect(status).to_contain_text("Erreur interne du serveur", timeout=WAIT_MS)
+        body = tab.locator("body").inner_text()
+        assert "Errno" not in body and "directory" not in body and str(log) not in body
+    finally:
+        log.rmdir()
+        if kept.exists():
+            kept.rename(log)
+
+
+def test_enter_sends_the_question_and_shift_enter_adds_a_line(page, live):
+    """As in every chat: Enter sends, Shift+Enter goes to the next line; the page says so."""
+    tab = page.page
+    asked_before = len(live.journal("questions.jsonl").splitlines())
+    box = tab.locator("#question textarea")
+    box.click()
+    box.press_sequentially("Bonjour,")
+    box.press("Shift+Enter")
+    box.press_sequentially("puis-je coller le dossier d'un administré dans ChatGPT ?")
+    tab.wait_for_timeout(1500)
+    expect(box).to_have_value(
+        "Bonjour,\npuis-je coller le dossier d'un administré dans ChatGPT ?"
+    )
+    assert len(live.journal("questions.jsonl").splitlines()) == asked_before
+
+    box.press("Enter")
+    tab.locator("#send-feedback").wait_for(state="visible")
+    page.shot("entree-envoie")
+    chat = tab.locator("#chat").inner_text()
+    assert "puis-je coller le dossier d'un administré dans ChatGPT ?" in chat
+    assert "interdit de coller le dossier" in chat
+    expect(box).to_have_value("")
+    assert len(live.journal("questions.jsonl").splitlines()) == asked_before + 1
+    hint = "Entrée pour envoyer, Maj+Entrée pour aller à la ligne"
+    assert hint in tab.locator("#question").inner_text()

@@ -9,15 +9,28 @@ from pydantic import Field
 
 from assistant.api.deps import AgentDep, StateDep
 from assistant.api.errors import error_responses
-from assistant.api.schemas import ApiModel
+from assistant.api.schemas import ApiModel, thousands
 
 router = APIRouter(prefix="/api/check", tags=["Questions des agents"])
+
+#: Longest text checked at once, in characters (the API's and the page's limit).
+MAX_CHECK_CHARS = 20000
+
+
+def text_too_long(text: str) -> str | None:
+    """The French refusal of a text over ``MAX_CHECK_CHARS``, or None."""
+    if len(text) <= MAX_CHECK_CHARS:
+        return None
+    return (
+        f"Le texte est trop long ({thousands(len(text))} caractères) : "
+        f"{thousands(MAX_CHECK_CHARS)} caractères au plus. Vérifiez-le en plusieurs fois."
+    )
 
 
 class CheckRequest(ApiModel):
     """A text to check before pasting it anywhere."""
 
-    text: str = Field(min_length=1, max_length=20000, description="Le texte à vérifier.")
+    text: str = Field(min_length=1, max_length=MAX_CHECK_CHARS, description="Le texte à vérifier.")
 
 
 @router.post(

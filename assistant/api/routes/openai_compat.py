@@ -23,10 +23,11 @@ from assistant.api.deps import AgentDep, QuestionQuota, StateDep
 from assistant.api.errors import error_responses
 from assistant.api.schemas import (
     HISTORY_MAX_TURNS,
-    QUESTION_MAX_CHARS,
+    MAX_QUESTION_CHARS,
     TURN_MAX_CHARS,
     ThemeName,
     normalise_job,
+    question_too_long,
 )
 from assistant.chat import Turn
 
@@ -66,7 +67,7 @@ class ChatMessage(BaseModel):
     content: str | list[dict[str, Any]] | None = Field(
         None,
         description="Texte, ou liste de parties (seules les parties `text` sont lues). La "
-        f"question fait au plus {QUESTION_MAX_CHARS} caractères ; des messages précédents, "
+        f"question fait au plus {MAX_QUESTION_CHARS} caractères ; des messages précédents, "
         f"seuls les {HISTORY_MAX_TURNS} derniers sont gardés, coupés à {TURN_MAX_CHARS} "
         "caractères.",
     )
@@ -109,9 +110,9 @@ def _split(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     question = _text(messages[last_user]).strip()
     if not question:
         raise HTTPException(422, "La question est vide.")
-    if len(question) > QUESTION_MAX_CHARS:
-        limit = f"{QUESTION_MAX_CHARS:,}".replace(",", " ")
-        raise HTTPException(422, f"La question est trop longue ({limit} caractères au plus).")
+    too_long = question_too_long(question)
+    if too_long:
+        raise HTTPException(422, too_long)
     history = [
         Turn(m.role, _text(m)[:TURN_MAX_CHARS])
         for m in messages[:last_user]
