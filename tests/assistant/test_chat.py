@@ -426,6 +426,15 @@ def test_the_work_of_one_question_is_bounded_whatever_its_history(corpus):
             return real.scrub_many(texts, vault)
 
     corpus.chat_engine.scrubber = RecordingScrubber()
+    retriever = corpus.chat_engine.retriever
+    embedded: list[str] = []
+    real_embed = retriever.embed_query
+
+    def recording_embed(text):
+        embedded.append(text)
+        return real_embed(text)
+
+    retriever.embed_query = recording_embed
     long_turn = "Que faire après une fuite de données ? " * 210  # about 8,000 characters
     history = [Turn("user" if n % 2 == 0 else "assistant", long_turn) for n in range(7)]
     record = corpus.chat_engine.ask("Et ensuite ? " * 600, history=history)
@@ -433,6 +442,10 @@ def test_the_work_of_one_question_is_bounded_whatever_its_history(corpus):
     assert len(scrubbed[0]) <= MAX_QUESTION_CHARS
     assert all(len(text) <= MAX_TURN_CHARS for text in scrubbed[1:])
     assert len(record.standalone_question) <= MAX_QUESTION_CHARS + 3 * 300 + 10
+    # The embedding model's cost grows faster than the text: it reads a bounded part of it.
+    from assistant.retrieval import DENSE_QUERY_CHARS
+
+    assert embedded and all(len(text) <= DENSE_QUERY_CHARS + 3 for text in embedded)
 
 
 def test_model_reformulations_are_searched_and_fused_without_personal_data(corpus):

@@ -147,7 +147,8 @@ def test_only_files_uploaded_in_the_same_session_are_imported(live, secret_docum
         assert uploaded[0].exists(), "another session's upload was read and deleted"
         assert live.container.index.manifest.get(path.stem) is None
 
-        status, report, _ = owner.call("import", "click", [file_value(uploaded[0])], "")
+        outputs = owner.call("import", "click", [file_value(uploaded[0])], "")
+        status, report = outputs[0], outputs[1]  # then the files box and the import buttons
         assert "1 fichier traité" in status, status
         assert report["data"][0][1] == "indexé"
         assert live.container.index.manifest.get(path.stem) is not None
