@@ -418,19 +418,14 @@ def purge(
     as_json: JsonOption = False,
 ) -> None:
     """Supprimer du journal les questions (anonymisées) et les avis trop anciens."""
-    from assistant.api.question_log import QuestionLog
-    from assistant.settings import SettingsError, get_settings
-
-    try:
-        settings = get_settings()
-    except SettingsError as error:
-        _fail_line(str(error))
+    container = _container()
+    settings = container.settings
     days = (
         older_than_days
         if older_than_days is not None
         else settings.privacy.question_log_retention_days
     )
-    removed = QuestionLog(settings.data_dir).purge(days)
+    removed = container.records.purge(days)
     if as_json:
         _print_json({"older_than_days": days, "removed": removed})
         return
