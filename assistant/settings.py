@@ -266,7 +266,9 @@ class Settings(BaseSettings):
         "development", description="development ou production (refuse les secrets par défaut)."
     )
     data_dir: Path = Field(
-        Path("data"), description="Dossier où l'application écrit tout (index, journaux, avis)."
+        Path("data"),
+        description="Dossier où l'application écrit tout (index, base SQLite des questions "
+        "et avis).",
     )
     corpus_dir: Path = Field(
         Path("corpus"), description="Corpus livré, importé par `make run` si l'index est vide."
