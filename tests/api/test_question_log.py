@@ -48,6 +48,19 @@ def test_purge_command(database_url, data_dir, monkeypatch):
     database.dispose()
 
 
+def test_purge_says_in_french_when_the_database_cannot_be_reached(monkeypatch):
+    from assistant.cli import app
+
+    monkeypatch.setenv(
+        "ASSISTANT_DATABASE__URL", "postgresql://assistant:secret-db@127.0.0.1:9/assistant"
+    )
+    result = CliRunner().invoke(app, ["purge"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Base des enregistrements inaccessible (")
+    assert "ASSISTANT_DATABASE__URL" in result.stderr and "secret-db" not in result.output
+    assert "Traceback" not in result.output
+
+
 def test_json_log_lines_never_carry_exception_messages():
     try:
         raise ValueError("Question de Marie Dupont au 06 12 34 56 78")
