@@ -168,6 +168,40 @@ def test_several_writers_at_once_lose_nothing(database_url, data_dir):
             database.dispose()
 
 
+def _append_from_a_process(database_url, data_dir, writer: int) -> None:
+    database = open_database(database_url, data_dir)
+    records = QuestionLog(database)
+    for n in range(20):
+        records.questions.append({"question_id": f"p{writer}-{n}"})
+    database.dispose()
+
+
+def test_several_processes_migrate_and_write_at_once(database_url, data_dir):
+    """Processes started together (server workers, replicas, `assistant purge`): they take
+    turns to migrate, then all their appends land."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    processes = [
+        context.Process(target=_append_from_a_process, args=(database_url, data_dir, i))
+        for i in range(3)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    assert [process.exitcode for process in processes] == [0, 0, 0]
+    database = open_database(database_url, data_dir)
+    try:
+        entries = QuestionLog(database).questions.read()
+        assert len(entries) == 60
+        assert {e["question_id"] for e in entries} == {
+            f"p{w}-{n}" for w in range(3) for n in range(20)
+        }
+    finally:
+        database.dispose()
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(data_dir):
     database = open_database("", data_dir)
     try:
