@@ -36,9 +36,9 @@ class Container:
     @cached_property
     def records(self) -> QuestionLog:
         """The scrubbed question log and the feedback log."""
-        from assistant.storage import QuestionLog
+        from assistant.storage import JOURNAL_DIR, QuestionLog
 
-        return QuestionLog(self.database)
+        return QuestionLog(self.database, imported_dir=self.data_dir / JOURNAL_DIR)
 
     @cached_property
     def embedder(self):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.storage.database import SQLITE_FILE, Database, database_url
-from assistant.storage.legacy import import_json_lines
+from assistant.storage.legacy import JOURNAL_DIR, import_json_lines
 from assistant.storage.records import EntryLog, QuestionLog, format_ts, parse_ts, utc_now
 
 __all__ = [
+    "JOURNAL_DIR",
     "SQLITE_FILE",
     "Database",
     "EntryLog",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -102,10 +103,15 @@ class EntryLog:
 
 
 class QuestionLog:
-    """The questions (scrubbed) and the feedback of the agents, in the records' database."""
+    """The questions (scrubbed) and the feedback of the agents, in the records' database.
 
-    def __init__(self, database: Database) -> None:
+    ``imported_dir``: where the JSON-lines logs of earlier versions were renamed ``*.imported``
+    after their import; the purge deletes them once everything in them is past retention.
+    """
+
+    def __init__(self, database: Database, *, imported_dir: Path | None = None) -> None:
         self.database = database
+        self.imported_dir = imported_dir
         self.questions = EntryLog(database, QuestionRow, _question_columns)
         self.feedback = EntryLog(database, FeedbackRow, _feedback_columns)
 
@@ -138,7 +144,14 @@ class QuestionLog:
     def purge(self, retention_days: int, *, now: datetime | None = None) -> dict[str, int]:
         """Remove questions and feedback older than ``retention_days``."""
         older_than = timedelta(days=retention_days)
-        return {
+        removed = {
             "questions": self.questions.purge(older_than, now=now),
             "feedback": self.feedback.purge(older_than, now=now),
         }
+        if self.imported_dir is not None and self.imported_dir.is_dir():
+            # A log was only ever appended to: its last write is no older than its newest entry.
+            cutoff = ((now or utc_now()) - older_than).timestamp()
+            for path in self.imported_dir.glob("*.jsonl.imported"):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
+        return removed

@@ -125,6 +125,27 @@ def test_json_lines_logs_are_imported_once_then_renamed(database_url, data_dir):
         again.dispose()
 
 
+def test_the_purge_deletes_imported_logs_once_all_they_hold_is_past_retention(
+    database_url, data_dir
+):
+    import os
+
+    journal = _write_legacy(data_dir)
+    database = open_database(database_url, data_dir)
+    try:
+        records = QuestionLog(database, imported_dir=journal)
+        old, recent = journal / "questions.jsonl.imported", journal / "avis.jsonl.imported"
+        written = datetime(2025, 3, 2, 10, tzinfo=UTC).timestamp()
+        os.utime(old, (written, written))
+        now = datetime(2025, 9, 1, tzinfo=UTC)
+        os.utime(recent, (now.timestamp(), now.timestamp()))
+        removed = records.purge(180, now=now)
+        assert removed == {"questions": 2, "feedback": 1}
+        assert not old.exists() and recent.exists()
+    finally:
+        database.dispose()
+
+
 def test_several_writers_at_once_lose_nothing(database_url, data_dir):
     """Threads with their own engine, as separate processes would be, append while another
     purges and another reads: short transactions, WAL and the busy timeout."""
