@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_FILE = "assistant.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+POSTGRES_CONNECT_TIMEOUT_S = 10
 
 
 def database_url(url: str, data_dir: Path) -> URL:
@@ -58,9 +59,11 @@ def create_database_engine(url: URL) -> Engine:
     return create_engine(
         url,
         json_serializer=_json_dumps,
+        # A server that restarted or a replica's idle connection dropped: checked before use.
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
     )
 
 
