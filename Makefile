@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt bench install browser serve-dev clean help
+.PHONY: run test lint fmt bench install system-packages browser serve-dev clean help
 
 help:
 	@echo "make run    : installe si besoin, diagnostique, importe le corpus si l'index est vide, puis sert"
@@ -25,12 +25,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian packages the tests need, installed only when missing: Chromium for the browser tests
+# (never a downloaded browser build), PostgreSQL for the database tests (they start their own
+# server with initdb + pg_ctl in a temporary folder, never the system service).
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+browser: system-packages
 
 run: $(STAMP)
 	$(BIN)/assistant doctor || true
@@ -43,7 +50,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format assistant guardrails ui tests eval
 	$(BIN)/ruff check --fix assistant guardrails ui tests eval
 
-test: $(STAMP) browser lint
+test: $(STAMP) system-packages lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -48,6 +48,26 @@ def _container():
         _fail_line(str(error))
 
 
+def _records(container):
+    """The container's records (database opened and migrated), or one French line and exit 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return container.records
+    except SQLAlchemyError as error:
+        from assistant.storage import database_url
+
+        url = database_url(
+            container.settings.database.url.get_secret_value(), container.settings.data_dir
+        ).render_as_string(hide_password=True)
+        reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
+        _fail_line(
+            f"Base des enregistrements inaccessible ({url}) : {reason} — vérifiez "
+            "ASSISTANT_DATABASE__URL.",
+            1,
+        )
+
+
 def _fail_line(message: str, code: int = 2):
     """Stop with one plain French line on stderr (no traceback, no wrapping)."""
     sys.stderr.write(message + "\n")
@@ -383,6 +403,7 @@ def serve(
 ) -> None:
     """Servir l'interface, l'API et le point d'accès compatible OpenAI."""
     container = _container()
+    _records(container)  # schema migrated, old JSON-lines logs imported, before anything else
     if (
         ingest_if_empty
         and not container.index.documents()
@@ -418,19 +439,14 @@ def purge(
     as_json: JsonOption = False,
 ) -> None:
     """Supprimer du journal les questions (anonymisées) et les avis trop anciens."""
-    from assistant.api.question_log import QuestionLog
-    from assistant.settings import SettingsError, get_settings
-
-    try:
-        settings = get_settings()
-    except SettingsError as error:
-        _fail_line(str(error))
+    container = _container()
+    settings = container.settings
     days = (
         older_than_days
         if older_than_days is not None
         else settings.privacy.question_log_retention_days
     )
-    removed = QuestionLog(settings.data_dir).purge(days)
+    removed = _records(container).purge(days)
     if as_json:
         _print_json({"older_than_days": days, "removed": removed})
         return

@@ -7,8 +7,12 @@ CLI's ``--help`` stays instant and tests can replace a part before it is used.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.storage import Database, QuestionLog
 
 
 class Container:
@@ -21,6 +25,20 @@ class Container:
     def data_dir(self):
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         return self.settings.data_dir
+
+    @cached_property
+    def database(self) -> Database:
+        """The records' database, migrated to head (JSON-lines logs of old imported once)."""
+        from assistant.storage import open_database
+
+        return open_database(self.settings.database.url.get_secret_value(), self.data_dir)
+
+    @cached_property
+    def records(self) -> QuestionLog:
+        """The scrubbed question log and the feedback log."""
+        from assistant.storage import JOURNAL_DIR, QuestionLog
+
+        return QuestionLog(self.database, imported_dir=self.data_dir / JOURNAL_DIR)
 
     @cached_property
     def embedder(self):

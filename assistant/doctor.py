@@ -33,6 +33,8 @@ def run_checks(container: Container) -> list[Check]:
     except OSError as error:
         checks.append(Check("dossier de données", False, f"{data_dir} : {error.strerror}"))
 
+    checks.append(_database_check(container))
+
     mode = settings.llm.backend
     try:
         status = container.backends.refresh_sync()
@@ -174,6 +176,24 @@ def run_checks(container: Container) -> list[Check]:
         )
     )
     return checks
+
+
+def _database_check(container: Container) -> Check:
+    """The records' database opens and its schema is migrated to head."""
+    from assistant.storage import database_url
+
+    name = "base des enregistrements"
+    try:
+        url = database_url(container.settings.database.url.get_secret_value(), container.data_dir)
+        shown = url.render_as_string(hide_password=True)
+    except Exception as error:
+        return Check(name, False, f"ASSISTANT_DATABASE__URL illisible : {type(error).__name__}")
+    try:
+        revision = container.database.migrate()
+    except Exception as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        return Check(name, False, f"{shown} : {reason[0] if reason else type(error).__name__}")
+    return Check(name, True, f"{shown} (schéma à jour, version {revision})")
 
 
 def can_serve(checks: list[Check]) -> bool:

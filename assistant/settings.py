@@ -208,6 +208,15 @@ class PrivacySettings(Section):
     )
 
 
+class DatabaseSettings(Section):
+    url: SecretStr = Field(
+        SecretStr(""),
+        description="Base de données des enregistrements (questions anonymisées, avis) au "
+        "format SQLAlchemy, par exemple postgresql://assistant:motdepasse@postgres:5432/assistant "
+        "; vide = fichier SQLite assistant.sqlite3 dans le dossier de données (rien à installer).",
+    )
+
+
 class ServerSettings(Section):
     host: str = Field("127.0.0.1", description="Adresse d'écoute du serveur.")
     port: int = Field(8000, ge=1, le=65535, description="Port d'écoute du serveur.")
@@ -257,7 +266,9 @@ class Settings(BaseSettings):
         "development", description="development ou production (refuse les secrets par défaut)."
     )
     data_dir: Path = Field(
-        Path("data"), description="Dossier où l'application écrit tout (index, journaux, avis)."
+        Path("data"),
+        description="Dossier où l'application écrit tout (index, base SQLite des questions "
+        "et avis).",
     )
     corpus_dir: Path = Field(
         Path("corpus"), description="Corpus livré, importé par `make run` si l'index est vide."
@@ -268,6 +279,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     ingestion: IngestionSettings = Field(default_factory=IngestionSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 

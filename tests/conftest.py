@@ -122,3 +122,37 @@ def container(settings):
     from assistant.container import Container
 
     return Container(settings)
+
+
+POSTGRES_MISSING = (
+    "PostgreSQL absent : le paquet Debian postgresql n'a pas pu être installé sur cette "
+    "machine (make test l'installe avec apt-get)"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of the test session (initdb + pg_ctl, loopback, temp folder)."""
+    from tests.servers.postgres import find_binaries, running_postgres
+
+    bin_dir = find_binaries()
+    if bin_dir is None:
+        pytest.skip(POSTGRES_MISSING)
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty PostgreSQL database for this test; its SQLAlchemy URL."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, data_dir) -> str:
+    """The records' database URL, once per engine: "" (SQLite in the data dir) or PostgreSQL."""
+    if request.param == "sqlite":
+        return ""
+    return request.getfixturevalue("postgres_url")

@@ -97,10 +97,27 @@ def test_app_service(config):
         "ollama": "service_healthy",
         "ollama-pull": "service_completed_successfully",
         "chroma": "service_healthy",
+        "postgres": "service_healthy",
     }
     assert app["ports"][0]["target"] == 8000 and app["ports"][0]["published"] == "8000"
     assert "/health" in " ".join(app["healthcheck"]["test"])
     assert any(v["target"] == "/data" for v in app["volumes"])
+
+
+def test_postgres_service_holds_the_records(config):
+    postgres = config["services"]["postgres"]
+    assert postgres["image"].startswith("postgres:")
+    assert any(v["target"] == "/var/lib/postgresql/data" and v["type"] == "volume"
+               for v in postgres["volumes"])
+    assert "postgres" in config["volumes"]
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert "ports" not in postgres
+    env = postgres["environment"]
+    url = config["services"]["app"]["environment"]["ASSISTANT_DATABASE__URL"]
+    assert url == (
+        f"postgresql://{env['POSTGRES_USER']}:{env['POSTGRES_PASSWORD']}"
+        f"@postgres:5432/{env['POSTGRES_DB']}"
+    )
 
 
 def test_dockerfile():

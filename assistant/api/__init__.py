@@ -2,7 +2,7 @@
 ``/health``, ``/metrics``, OpenAPI at ``/docs`` and the Gradio UI at ``/``.
 
 ``create_app(container)`` builds the app from its dependencies; ``run_server`` serves it.
-Both are imported lazily, so ``assistant.api.question_log`` stays cheap for the CLI.
+Both are imported lazily, so importing ``assistant.api`` stays cheap for the CLI.
 """
 
 from __future__ import annotations

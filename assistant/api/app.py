@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api.errors import install_error_handlers
 from assistant.api.middleware import (
@@ -276,7 +277,7 @@ async def _maintenance(state: ApiState) -> None:
                 removed = await state.run_io(state.question_log.purge, retention)
                 if any(removed.values()):
                     log.info("log purge", extra=removed)
-            except OSError as error:
+            except (OSError, SQLAlchemyError) as error:
                 log.error("log purge failed", extra={"error": type(error).__name__})
         await asyncio.sleep(BACKEND_POLL_S)
         try:

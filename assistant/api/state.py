@@ -11,11 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from assistant.api.auth import AUTH_FAILURES_PER_MINUTE, LOCKOUT_S, Authenticator
 from assistant.api.metrics import ApiMetrics
-from assistant.api.question_log import QuestionLog
 from assistant.api.ratelimit import SlidingWindowLimiter
 from assistant.ingestion.jobs import ImportJob, ImportJobs
+from assistant.storage import QuestionLog
 
 log = logging.getLogger("assistant.api")
 
@@ -31,7 +33,8 @@ class ApiState:
     auth_failures: SlidingWindowLimiter
     question_log: QuestionLog
     imports: ImportJobs
-    # Small file and memory reads/writes (logs, health, metrics) get their own threads, so they
+    # Small database, file and memory reads/writes (records, health, metrics) get their own
+    # threads, so they
     # never queue behind scrubbing and embeddings in the default pool during a burst.
     io_executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="api-io")
@@ -54,7 +57,7 @@ class ApiState:
             authenticator=Authenticator(settings, failures=auth_failures),
             question_limiter=SlidingWindowLimiter(settings.server.rate_limit_per_minute),
             auth_failures=auth_failures,
-            question_log=QuestionLog(settings.data_dir),
+            question_log=container.records,
             imports=ImportJobs(
                 lambda: container.ingestor,
                 on_finished=lambda job: _import_finished(metrics, job),
@@ -152,7 +155,7 @@ class ApiState:
                 job=job,
                 requested_theme=theme,
             )
-        except OSError as error:
+        except (OSError, SQLAlchemyError) as error:
             log.error("question log not written", extra={"error": type(error).__name__})
         log.info(
             "answer",

@@ -1,4 +1,7 @@
-"""The question and feedback logs: append-only JSON lines, retention purge, `assistant purge`."""
+"""`assistant purge` on the records' database, and the server's JSON log lines.
+
+The records themselves (append, read, purge, import) are tested in ``tests/storage``.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +12,18 @@ from datetime import UTC, datetime, timedelta
 from typer.testing import CliRunner
 
 from assistant.api.logs import JsonFormatter
-from assistant.api.question_log import JsonLinesLog, QuestionLog
 
 
-def test_append_and_read_skip_a_torn_line(tmp_path):
-    log = JsonLinesLog(tmp_path / "q.jsonl")
-    log.append({"n": 1})
-    with open(log.path, "a", encoding="utf-8") as handle:
-        handle.write('{"n": 2, "ts": "2025-')  # a writer killed mid-line
-    assert [e["n"] for e in log.read()] == [1]
-
-
-def test_purge_removes_only_entries_older_than_the_retention(tmp_path):
-    log = QuestionLog(tmp_path)
-    now = datetime(2025, 6, 1, tzinfo=UTC)
-    for days in (200, 181, 179, 1):
-        ts = (now - timedelta(days=days)).isoformat()
-        log.questions.append({"ts": ts, "question_id": f"q{days}"})
-        log.feedback.append({"ts": ts, "question_id": f"q{days}", "vote": "up"})
-    removed = log.purge(180, now=now)
-    assert removed == {"questions": 2, "feedback": 2}
-    assert [e["question_id"] for e in log.questions.read()] == ["q179", "q1"]
-    assert [e["question_id"] for e in log.feedback.read()] == ["q179", "q1"]
-    assert log.purge(180, now=now) == {"questions": 0, "feedback": 0}
-
-
-def test_purge_command(data_dir, monkeypatch):
+def test_purge_command(database_url, data_dir, monkeypatch):
     from assistant.cli import app
     from assistant.settings import get_settings
+    from assistant.storage import QuestionLog, open_database
 
-    log = QuestionLog(data_dir)
+    if database_url:
+        monkeypatch.setenv("ASSISTANT_DATABASE__URL", database_url)
+        get_settings.cache_clear()
+    database = open_database(database_url, data_dir)
+    log = QuestionLog(database)
     old = (datetime.now(UTC) - timedelta(days=40)).isoformat()
     log.questions.append({"ts": old, "question_id": "ancienne"})
     log.questions.append({"question_id": "recente"})
@@ -60,6 +45,20 @@ def test_purge_command(data_dir, monkeypatch):
     invalid = runner.invoke(app, ["purge"])
     assert invalid.exit_code == 2
     assert "ASSISTANT_PRIVACY__QUESTION_LOG_RETENTION_DAYS" in invalid.stderr
+    database.dispose()
+
+
+def test_purge_says_in_french_when_the_database_cannot_be_reached(monkeypatch):
+    from assistant.cli import app
+
+    monkeypatch.setenv(
+        "ASSISTANT_DATABASE__URL", "postgresql://assistant:secret-db@127.0.0.1:9/assistant"
+    )
+    result = CliRunner().invoke(app, ["purge"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Base des enregistrements inaccessible (")
+    assert "ASSISTANT_DATABASE__URL" in result.stderr and "secret-db" not in result.output
+    assert "Traceback" not in result.output
 
 
 def test_json_log_lines_never_carry_exception_messages():

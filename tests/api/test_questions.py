@@ -117,8 +117,9 @@ def test_feedback_is_stored_with_its_reason_scrubbed(client, server):
     )
     assert response.status_code == 200
     assert response.json()["stored"] is True
-    lines = (server.data_dir / "journal" / "avis.jsonl").read_text(encoding="utf-8").splitlines()
-    stored = [json.loads(line) for line in lines if question_id in line]
+    stored = [
+        e for e in server.container.records.feedback.read() if e["question_id"] == question_id
+    ]
     assert len(stored) == 1
     assert stored[0]["vote"] == "down"
     assert PHONE not in stored[0]["reason"]
@@ -132,8 +133,10 @@ def test_question_log_holds_the_scrubbed_question_and_never_the_raw_data(client,
     body = client.post(
         "/api/ask", json={"question": QUESTION_WITH_PII, "job": "Secrétariat de mairie"}
     ).json()
-    lines = (server.data_dir / "journal" / "questions.jsonl").read_text(encoding="utf-8")
-    entry = next(json.loads(line) for line in lines.splitlines() if body["question_id"] in line)
+    entry = next(
+        e for e in server.container.records.questions.read()
+        if e["question_id"] == body["question_id"]
+    )
     assert entry["scrubbed_question"] == body["scrubbed_question"]
     assert entry["theme"] == body["citations"][0]["theme"] == "charte"
     assert entry["job"] == "secretariat"

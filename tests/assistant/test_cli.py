@@ -33,12 +33,30 @@ def test_doctor_reports_every_part_and_can_serve_without_an_llm(monkeypatch, dat
         "base vectorielle",
         "modèle spaCy",
         "télémétrie",
+        "base des enregistrements",
     } <= set(names)
     assert report["can_serve"] is True
     assert str(data_dir) in names["dossier de données"]["detail"]
     assert "auto → extractive" in names["moteur de génération"]["detail"]
     assert "ne répond pas" in names["moteur de génération"]["detail"]
     assert names["télémétrie"]["ok"]
+    database = names["base des enregistrements"]
+    assert database["ok"] and "assistant.sqlite3" in database["detail"]
+    assert "version 0001" in database["detail"]
+
+
+def test_doctor_fails_when_the_database_cannot_be_reached(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
+    monkeypatch.setenv("ASSISTANT_LLM__BACKEND", "extractive")
+    monkeypatch.setenv(
+        "ASSISTANT_DATABASE__URL", "postgresql://assistant:secret-db@127.0.0.1:9/assistant"
+    )
+    result = runner.invoke(app, ["doctor", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    check = {c["name"]: c for c in report["checks"]}["base des enregistrements"]
+    assert report["can_serve"] is False and check["ok"] is False
+    assert "127.0.0.1:9" in check["detail"] and "secret-db" not in result.output
 
 
 def test_doctor_sees_ollama_and_its_missing_model(monkeypatch):

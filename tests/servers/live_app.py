@@ -4,6 +4,7 @@ port in a background thread, and the small Markdown documents the API and UI tes
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -88,9 +89,10 @@ class LiveServer:
     def data_dir(self) -> Path:
         return self.container.settings.data_dir
 
-    def journal(self, name: str) -> str:
-        path = self.data_dir / "journal" / name
-        return path.read_text(encoding="utf-8") if path.exists() else ""
+    def journal(self, kind: str) -> str:
+        """The ``questions`` or ``feedback`` records, one JSON line each, as stored."""
+        entries = getattr(self.container.records, kind).read()
+        return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
 
 
 @contextlib.contextmanager

@@ -90,7 +90,7 @@ def test_personal_data_in_a_question_is_masked_and_said(page, live):
     )
     banner = page.page.locator("#pii-notice").inner_text()
     assert "2 données personnelles ont été masquées" in banner
-    log = live.journal("questions.jsonl")
+    log = live.journal("questions")
     assert "[TÉLÉPHONE_1]" in log
     assert "06 12 34 56 78" not in log and "Dupont" not in log
 
@@ -103,13 +103,13 @@ def test_feedback_thumb_down_with_a_reason_is_stored(page, live):
     tab.locator("#send-feedback").click()
     tab.locator("#feedback-status").get_by_text("Merci pour votre avis").wait_for()
     page.shot("avis")
-    entries = [json.loads(line) for line in live.journal("avis.jsonl").splitlines()]
+    entries = [json.loads(line) for line in live.journal("feedback").splitlines()]
     assert entries, "aucun avis enregistré"
     last = entries[-1]
     assert last["vote"] == "down"
     assert "Il manque le contact de" in last["reason"]
-    assert "Dupont" not in live.journal("avis.jsonl")
-    questions = [json.loads(line) for line in live.journal("questions.jsonl").splitlines()]
+    assert "Dupont" not in live.journal("feedback")
+    questions = [json.loads(line) for line in live.journal("questions").splitlines()]
     assert last["question_id"] == questions[-1]["question_id"]
 
 
@@ -117,7 +117,7 @@ def test_thumb_on_an_earlier_answer_is_stored_for_that_answer(page, live):
     ask(page, "Faut-il signaler aux habitants qu'un texte a été rédigé avec l'IA ?")
     ask(page, "Comment choisir un bon mot de passe ?")
     tab = page.page
-    questions = [json.loads(line) for line in live.journal("questions.jsonl").splitlines()]
+    questions = [json.loads(line) for line in live.journal("questions").splitlines()]
     first_id = questions[-2]["question_id"]
     # The first « J'aime » of the conversation is on the first answer, not the last one.
     tab.locator("#chat").get_by_role("button", name="J'aime").first.click()
@@ -125,7 +125,7 @@ def test_thumb_on_an_earlier_answer_is_stored_for_that_answer(page, live):
         timeout=WAIT_MS
     )
     page.shot("avis-reponse-precedente")
-    last = [json.loads(line) for line in live.journal("avis.jsonl").splitlines()][-1]
+    last = [json.loads(line) for line in live.journal("feedback").splitlines()][-1]
     assert last["question_id"] == first_id and last["vote"] == "up"
 
 

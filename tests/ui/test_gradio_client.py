@@ -43,10 +43,10 @@ def test_chat_endpoint_answers_through_gradio_client(live):
     assert question_box == ""
     assert "mode extractif" in backend
     assert "[PERSONNE_1]" in notice["value"] and notice["visible"] is True
-    logged = [json.loads(line) for line in live.journal("questions.jsonl").splitlines()]
+    logged = [json.loads(line) for line in live.journal("questions").splitlines()]
     assert logged[-1]["job"] == "secretariat"
     assert logged[-1]["channel"] == "interface"
-    assert "Dupont" not in live.journal("questions.jsonl")
+    assert "Dupont" not in live.journal("questions")
 
 
 def test_check_endpoint_masks_a_text(live):

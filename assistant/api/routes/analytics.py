@@ -13,9 +13,9 @@ from fastapi.responses import Response
 
 from assistant.api.deps import StateDep, TrainerDep
 from assistant.api.errors import error_responses
-from assistant.api.question_log import utc_now
 from assistant.api.schemas import JOBS
 from assistant.api.state import ApiState
+from assistant.storage import utc_now
 
 router = APIRouter(
     prefix="/api/analytics",
