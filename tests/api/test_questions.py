@@ -273,7 +273,7 @@ def test_control_characters_and_html_are_not_echoed(client, server):
     assert body["scrubbed_question"].startswith("Puis-je coller le dossier d'un administré")
     assert "ChatGPT" in body["scrubbed_question"]
     assert "administré" in follow_up["standalone_question"]  # the history was still used
-    log = server.journal("questions.jsonl")
+    log = server.journal("questions")
     assert not any(bad in log for bad in ("\\u0000", "\\u202e", "<img", "<script"))
 
 

@@ -89,7 +89,7 @@ def test_failed_logins_from_an_address_leave_a_trainers_page_login_open(live):
 
 
 def _logged_questions(live) -> int:
-    return len(live.journal("questions.jsonl").splitlines())
+    return len(live.journal("questions").splitlines())
 
 
 def test_the_page_refuses_a_question_over_the_apis_limit(live):
