@@ -392,11 +392,8 @@ def serve(
         outcomes = container.ingestor.ingest_paths([container.settings.corpus_dir])
         done = sum(1 for o in outcomes if o.ok)
         console.print(f"{done} documents importés sur {len(outcomes)}.")
-    try:
-        from assistant.api.app import run_server
-    except ImportError:
-        errors.print("[yellow]Le serveur HTTP n'est pas encore disponible.[/yellow]")
-        raise typer.Exit(0) from None
+    from assistant.api.app import run_server
+
     run_server(
         container,
         host=host or container.settings.server.host,
