@@ -21,6 +21,8 @@ from tests.api.conftest import (
 from tests.api.test_questions import parse_sse
 from tests.doubles import ScriptedChatBackend
 
+pytestmark = pytest.mark.slow
+
 QUESTION = "Je suis Marie Dupont : puis-je coller le dossier d'un administré dans ChatGPT ?"
 HEADERS = {"X-Code-Acces": ACCESS_CODE}
 

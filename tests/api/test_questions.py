@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from tests.api.conftest import RATE_LIMIT, all_bytes_under
+
+pytestmark = pytest.mark.slow
 
 PHONE = "06 12 34 56 78"
 QUESTION_WITH_PII = (

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -41,6 +42,7 @@ def test_doctor_reports_every_part_and_can_serve_without_an_llm(monkeypatch, dat
     assert names["télémétrie"]["ok"]
 
 
+@pytest.mark.slow
 def test_doctor_sees_ollama_and_its_missing_model(monkeypatch):
     monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
     with FakeOllama(models=["bge-m3:latest"]) as server:
@@ -51,6 +53,7 @@ def test_doctor_sees_ollama_and_its_missing_model(monkeypatch):
     assert "ollama pull mistral-nemo" in detail["detail"]
 
 
+@pytest.mark.slow
 def test_doctor_fails_when_the_data_dir_cannot_be_written(monkeypatch, tmp_path):
     blocker = tmp_path / "fichier"
     blocker.write_text("x")

@@ -32,6 +32,7 @@ def test_container_builds_nothing_until_asked(settings):
     assert container.embedder.model_id == "hashing/256"
 
 
+@pytest.mark.slow
 def test_importing_the_cli_loads_no_heavy_library():
     import subprocess
     import sys
