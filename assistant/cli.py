@@ -177,7 +177,7 @@ class _StageProgress:
 @docs_app.command("list")
 def docs_list(as_json: JsonOption = False) -> None:
     """Lister les documents du corpus (version, date, passages, état)."""
-    records = _container().index.documents()
+    records = _container().manifest.documents()
     if as_json:
         from dataclasses import asdict
 
