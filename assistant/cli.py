@@ -197,7 +197,7 @@ class _StageProgress:
 @docs_app.command("list")
 def docs_list(as_json: JsonOption = False) -> None:
     """Lister les documents du corpus (version, date, passages, état)."""
-    records = _container().index.documents()
+    records = _container().manifest.documents()
     if as_json:
         from dataclasses import asdict
 
@@ -413,11 +413,8 @@ def serve(
         outcomes = container.ingestor.ingest_paths([container.settings.corpus_dir])
         done = sum(1 for o in outcomes if o.ok)
         console.print(f"{done} documents importés sur {len(outcomes)}.")
-    try:
-        from assistant.api.app import run_server
-    except ImportError:
-        errors.print("[yellow]Le serveur HTTP n'est pas encore disponible.[/yellow]")
-        raise typer.Exit(0) from None
+    from assistant.api.app import run_server
+
     run_server(
         container,
         host=host or container.settings.server.host,

@@ -48,6 +48,30 @@ class Container:
         return embedding_backends.create(self.settings.embeddings.backend, self.settings)
 
     @cached_property
+    def embedding_model_id(self) -> str:
+        """The embedding model's id, from the settings when its backend declares it (no model
+        and no llama-index loaded), else from the built embedder."""
+        import assistant.embeddings  # noqa: F401 - registers the built-in backends
+        from assistant.providers import embedding_backends
+
+        if "embedder" not in self.__dict__:
+            declared = embedding_backends.model_id(self.settings.embeddings.backend, self.settings)
+            if declared is not None:
+                return declared
+        return self.embedder.model_id
+
+    @cached_property
+    def manifest(self):
+        """The corpus manifest, for commands that only read it (``docs list``): the index's own
+        once the index is built, else read on its own, without Chroma or a model."""
+        if "index" in self.__dict__:
+            return self.index.manifest
+        from assistant.index.manifest import Manifest
+        from assistant.index.vector_store import collection_name
+
+        return Manifest(self.data_dir / "index" / collection_name(self.embedding_model_id))
+
+    @cached_property
     def vector_store(self):
         from assistant.index.vector_store import ChromaVectorStore
 

@@ -32,6 +32,7 @@ class Provider(Generic[T]):
     name: str
     description: str
     factory: Callable[[Settings], T]
+    model_id: Callable[[Settings], str] | None = None
 
 
 class ProviderRegistry(Generic[T]):
@@ -42,12 +43,20 @@ class ProviderRegistry(Generic[T]):
         self._providers: dict[str, Provider[T]] = {}
 
     def register(
-        self, name: str, description: str = ""
+        self,
+        name: str,
+        description: str = "",
+        *,
+        model_id: Callable[[Settings], str] | None = None,
     ) -> Callable[[Callable[[Settings], T]], Callable[[Settings], T]]:
-        """Decorator registering ``factory(settings) -> backend`` under ``name``."""
+        """Decorator registering ``factory(settings) -> backend`` under ``name``.
+
+        ``model_id(settings)``, when given, names the model the factory would build without
+        building it (the embedding backends' collection key).
+        """
 
         def decorate(factory: Callable[[Settings], T]) -> Callable[[Settings], T]:
-            self._providers[name] = Provider(name, description, factory)
+            self._providers[name] = Provider(name, description, factory, model_id)
             return factory
 
         return decorate
@@ -60,6 +69,11 @@ class ProviderRegistry(Generic[T]):
 
     def create(self, name: str, settings: Settings) -> T:
         return self._get(name).factory(settings)
+
+    def model_id(self, name: str, settings: Settings) -> str | None:
+        """The id of the model ``create`` would build, if the provider declares it."""
+        declared = self._get(name).model_id
+        return declared(settings) if declared is not None else None
 
     def __contains__(self, name: object) -> bool:
         return name in self._providers

@@ -38,7 +38,6 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "eval" / "artifacts"
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation.metrics import percentile  # noqa: E402
+from tests.servers.live_app import free_port  # noqa: E402
+from tests.servers.sse import parse_sse  # noqa: E402
+
 FALLBACK_QUESTIONS = [
     "Puis-je coller le dossier d'un administré dans ChatGPT ?",
     "Une plaque d'immatriculation, c'est une donnée personnelle ?",
@@ -103,12 +108,6 @@ def run_fake_llm(port: int, token_ms: float, tokens: int) -> None:
 
 
 # ---- helpers --------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def load_questions() -> list[str]:
     try:
         import yaml
@@ -138,10 +137,8 @@ def wait_http(url: str, timeout_s: float, proc: subprocess.Popen | None = None) 
 
 
 def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    """The shared percentile; NaN rather than 0 when nothing was measured."""
+    return percentile(values, q) if values else float("nan")
 
 
 @dataclass
@@ -182,21 +179,6 @@ class Result:
 MODEL_DELAY = re.compile(r"\[modèle : ([\d.]+) ms\]")
 
 
-def parse_events(raw: bytes) -> list[tuple[str, str]]:
-    """(event, data) pairs of a whole server-sent event stream."""
-    events = []
-    for block in raw.decode("utf-8").replace("\r\n", "\n").split("\n\n"):
-        name, data = "message", []
-        for line in block.split("\n"):
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-        if data:
-            events.append((name, "\n".join(data)))
-    return events
-
-
 async def one_agent(client, question: str, result: Result) -> None:
     """Ask one question; time the first token as the bytes arrive.
 
@@ -223,7 +205,7 @@ async def one_agent(client, question: str, result: Result) -> None:
         return
     finally:
         result.stream_closed()
-    events = parse_events(bytes(raw))
+    events = parse_sse(bytes(raw))
     if any(name == "error" for name, _ in events):
         result.errors.append("événement error")
     final = next((json.loads(data) for name, data in events if name == "final"), None)

@@ -23,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.evaluation.metrics import percentile  # noqa: E402
 from assistant.offline import apply_offline_defaults  # noqa: E402
 
 apply_offline_defaults()
@@ -52,8 +53,8 @@ def measure(container, questions: list[str]) -> dict[str, list[float]]:
 def report(title: str, stages: dict[str, list[float]]) -> None:
     print(title)
     for name, values in stages.items():
-        print(f"  {name:9s} p50 {np.percentile(values, 50):7.1f} ms   "
-              f"p95 {np.percentile(values, 95):7.1f} ms")
+        print(f"  {name:9s} p50 {percentile(values, 50):7.1f} ms   "
+              f"p95 {percentile(values, 95):7.1f} ms")
 
 
 def synthetic_corpus(container, target: int) -> None:

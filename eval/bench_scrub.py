@@ -126,16 +126,13 @@ def rss_mb() -> float:
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+    from assistant.evaluation.metrics import percentile
 
     return {
-        "p50_ms": at(0.50),
-        "p95_ms": at(0.95),
-        "max_ms": ordered[-1] * 1000,
-        "mean_ms": statistics.fmean(ordered) * 1000,
+        "p50_ms": percentile(samples, 50) * 1000,
+        "p95_ms": percentile(samples, 95) * 1000,
+        "max_ms": max(samples) * 1000,
+        "mean_ms": statistics.fmean(samples) * 1000,
     }
 
 

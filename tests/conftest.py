@@ -117,11 +117,33 @@ def settings(data_dir):
     )
 
 
+@pytest.fixture(scope="session")
+def shared_scrubbers():
+    """One PiiScrubber per name-masking choice for the whole session: loading spaCy's French
+    model costs 2 to 3 s, once per scrubber."""
+    from guardrails.pii import PiiScrubber
+
+    scrubbers: dict[bool, PiiScrubber] = {}
+
+    def scrubber(mask_person_names: bool) -> PiiScrubber:
+        if mask_person_names not in scrubbers:
+            scrubbers[mask_person_names] = PiiScrubber(mask_person_names=mask_person_names)
+        return scrubbers[mask_person_names]
+
+    return scrubber
+
+
 @pytest.fixture
-def container(settings):
+def container(settings, shared_scrubbers):
+    """A Container on ``settings`` whose scrubbers are the session's (built the same way)."""
     from assistant.container import Container
 
-    return Container(settings)
+    container = Container(settings)
+    container.__dict__["question_scrubber"] = shared_scrubbers(settings.privacy.mask_person_names)
+    container.__dict__["document_scrubber"] = shared_scrubbers(
+        settings.ingestion.redact_person_names
+    )
+    return container
 
 
 POSTGRES_MISSING = (

@@ -1,6 +1,6 @@
-"""Deterministic test doubles (see STYLE.md): a scripted chat backend that records what it was
-sent, and a hashing embedder that pauses an import midway. The hashing embedder itself lives in
-``assistant.embeddings`` (registered as ``hashing``)."""
+"""Deterministic test doubles, fakes rather than mocks: a scripted chat backend that
+records what it was sent, and a hashing embedder that pauses an import midway. The hashing
+embedder itself lives in ``assistant.embeddings`` (registered as ``hashing``)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = Path(sys.executable).parent / "docker-compose"
 
@@ -156,7 +158,6 @@ def _build_stage_copies(dockerfile: str) -> list[str]:
     ]
 
 
-@pytest.mark.slow
 def test_the_image_build_steps_give_a_working_app(tmp_path):
     """The Dockerfile's steps without a Docker engine (none runs here): the project installed as
     a wheel, not editable, in a fresh virtual environment; the Dockerfile's own model check;

@@ -5,7 +5,11 @@ to carry bytes of raw questions to disk."""
 import subprocess
 import sys
 
+import pytest
+
 from assistant.offline import scrub_freed_memory
+
+pytestmark = pytest.mark.slow
 
 # Frees sixteen 4 KiB blocks holding personal data, then takes one 60 KB block (glibc carves it
 # from the freed ones) and counts the old bytes still in it.

@@ -52,6 +52,10 @@ def mean_metric(name: str, values: Sequence[float], *, higher_is_better: bool = 
 
 
 def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) by nearest rank: always one of the values, 0 if none.
+
+    The one definition for the quality suite and the benchmarks (``eval/bench_*.py``).
+    """
     if not values:
         return 0.0
     ordered = sorted(values)

@@ -23,6 +23,11 @@ SEARCH_BREADTH = 512
 BUILD_BREADTH = 200
 
 
+def collection_name(model_id: str) -> str:
+    """The Chroma collection (and index folder) of an embedding model's vectors."""
+    return f"corpus-{model_id_slug(model_id)}"
+
+
 @dataclass(frozen=True)
 class StoredChunk:
     chunk_id: str
@@ -51,7 +56,7 @@ class ChromaVectorStore:
             self.client = chromadb.PersistentClient(path=str(path), settings=client_settings)
             self.location = str(path)
         self.model_id = model_id
-        self.collection_name = f"corpus-{model_id_slug(model_id)}"
+        self.collection_name = collection_name(model_id)
         self.collection = self.client.get_or_create_collection(
             self.collection_name,
             configuration={

@@ -234,7 +234,7 @@ class IbanRecognizer(FrenchPatternRecognizer):
         """The candidate may run into the next words: keep the longest valid IBAN prefix."""
         ends = [i + 1 for i in range(start, end) if text[i].isalnum()]
         country = text[start : start + 2].upper()
-        expected = checksums.IBAN_LENGTHS.get(country)
+        expected = checksums.iban_length(country)
         lengths = [expected] if expected else range(min(34, len(ends)), 14, -1)
         for length in lengths:
             if length is None or length > len(ends):
@@ -255,6 +255,7 @@ class IbanRecognizer(FrenchPatternRecognizer):
 
     @staticmethod
     def _rib_valid(value: str) -> bool:
+        # Hand-written: python-stdnum has no module for the French RIB key.
         chars = checksums.compact(value)
         if len(chars) != 23:
             return False

@@ -7,6 +7,8 @@ import pytest
 
 from tests.api.conftest import ACCESS_CODE, TRAINER, TRAINER_TOKEN
 
+pytestmark = pytest.mark.slow
+
 QUESTION = {"question": "Comment choisir un mot de passe ?"}
 
 

@@ -8,6 +8,8 @@ import io
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 NEW_SHEET = b"""---
 id: fiche-visio
 title: Visioconference et IA

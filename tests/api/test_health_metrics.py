@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
+
+pytestmark = pytest.mark.slow
 
 
 def samples(text: str) -> dict[tuple[str, tuple], float]:

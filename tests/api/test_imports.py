@@ -16,6 +16,8 @@ import pytest
 from tests.api.conftest import build_container, ingest_documents, serve
 from tests.doubles import EventGate, PausingEmbedding
 
+pytestmark = pytest.mark.slow
+
 BATCH = 16
 LARGE = 1500  # passages of the large document, under the default limit of 2,000
 

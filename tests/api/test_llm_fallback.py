@@ -18,8 +18,10 @@ from tests.api.conftest import (
     ingest_documents,
     serve,
 )
-from tests.api.test_questions import parse_sse
 from tests.doubles import ScriptedChatBackend
+from tests.servers.sse import parse_sse, parse_sse_json
+
+pytestmark = pytest.mark.slow
 
 QUESTION = "Je suis Marie Dupont : puis-je coller le dossier d'un administré dans ChatGPT ?"
 HEADERS = {"X-Code-Acces": ACCESS_CODE}
@@ -71,7 +73,7 @@ def test_model_failure_mid_answer_falls_back_to_extracts(failing):
     with httpx.Client(base_url=live.base_url, headers=HEADERS, timeout=60) as http:
         with http.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response:
             assert response.status_code == 200
-            events = parse_sse(response.read().decode())
+            events = parse_sse_json(response.read())
         names = [name for name, _ in events]
         assert names[-2:] == ["sources", "final"]
         tokens = [data["text"] for name, data in events if name == "token"]
@@ -128,11 +130,7 @@ def test_ollama_down_gives_extractive_answers_not_500(ollama_down):
             },
         )
         assert completion.status_code == 200
-        chunks = [
-            json.loads(line[6:])
-            for line in completion.text.splitlines()
-            if line.startswith("data: {")
-        ]
+        chunks = [json.loads(data) for _, data in parse_sse(completion.text) if data != "[DONE]"]
         text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
         assert text.startswith(FALLBACK_NOTICE)
         assert chunks[-1]["sources"]

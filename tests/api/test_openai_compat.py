@@ -8,6 +8,8 @@ import pytest
 
 from tests.api.conftest import ACCESS_CODE
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def ai(server, client_ip):

@@ -5,29 +5,18 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from tests.api.conftest import RATE_LIMIT, all_bytes_under
+from tests.servers.sse import parse_sse_json
+
+pytestmark = pytest.mark.slow
 
 PHONE = "06 12 34 56 78"
 QUESTION_WITH_PII = (
     f"Je suis Marie Dupont, mon numéro est le {PHONE} : puis-je coller le dossier d'un "
     "administré dans ChatGPT ?"
 )
-
-
-def parse_sse(text: str) -> list[tuple[str, object]]:
-    """(event, data) pairs of a Server-Sent Events body; comments (pings) skipped."""
-    events = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        name, data = "message", []
-        for line in block.split("\n"):
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-        if data:
-            events.append((name, json.loads("\n".join(data))))
-    return events
 
 
 def test_ask_returns_a_grounded_answer_with_sources(client):
@@ -76,7 +65,7 @@ def test_stream_sends_tokens_then_sources_then_final(client):
     ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        events = parse_sse(response.read().decode())
+        events = parse_sse_json(response.read().decode())
     names = [name for name, _ in events]
     assert names[0] == "findings"
     assert names[1] in ("queue", "token")

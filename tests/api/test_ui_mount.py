@@ -11,6 +11,8 @@ import pytest
 
 from tests.api.conftest import ACCESS_CODE, build_container, ingest_documents, serve
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def fake_ui(monkeypatch):

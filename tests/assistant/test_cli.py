@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -59,6 +60,7 @@ def test_doctor_fails_when_the_database_cannot_be_reached(monkeypatch):
     assert "127.0.0.1:9" in check["detail"] and "secret-db" not in result.output
 
 
+@pytest.mark.slow
 def test_doctor_sees_ollama_and_its_missing_model(monkeypatch):
     monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
     with FakeOllama(models=["bge-m3:latest"]) as server:
@@ -69,6 +71,7 @@ def test_doctor_sees_ollama_and_its_missing_model(monkeypatch):
     assert "ollama pull mistral-nemo" in detail["detail"]
 
 
+@pytest.mark.slow
 def test_doctor_fails_when_the_data_dir_cannot_be_written(monkeypatch, tmp_path):
     blocker = tmp_path / "fichier"
     blocker.write_text("x")

@@ -10,6 +10,8 @@ from assistant.llm.base import LLMError, Message
 from assistant.llm.ollama_backend import OllamaBackend
 from tests.servers.fake_ollama import FakeOllama
 
+pytestmark = pytest.mark.slow
+
 
 def _collect(backend, messages):
     async def run():

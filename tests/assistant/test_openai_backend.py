@@ -22,6 +22,8 @@ def _backend(server, **kwargs):
     )
 
 
+@pytest.mark.slow
+@pytest.mark.llm
 def test_real_tokens_are_streamed(llama_server):
     backend = _backend(llama_server)
 
@@ -42,6 +44,8 @@ def test_real_tokens_are_streamed(llama_server):
     assert "".join(pieces).strip()
 
 
+@pytest.mark.slow
+@pytest.mark.llm
 def test_max_tokens_limits_the_answer(llama_server):
     backend = _backend(llama_server)
 
@@ -56,12 +60,16 @@ def test_max_tokens_limits_the_answer(llama_server):
     assert len(asyncio.run(run())) <= 5
 
 
+@pytest.mark.slow
+@pytest.mark.llm
 def test_check_lists_models(llama_server):
     status = asyncio.run(_backend(llama_server).acheck())
     assert status.reachable and status.ready
     assert "smollm2" in status.models
 
 
+@pytest.mark.slow
+@pytest.mark.llm
 def test_a_prompt_beyond_the_context_window_is_a_clear_error(llama_server):
     backend = _backend(llama_server)
     huge = "mot " * 5000
@@ -85,6 +93,8 @@ def test_unreachable_server_raises_llm_error():
         asyncio.run(run())
 
 
+@pytest.mark.slow
+@pytest.mark.llm
 def test_the_whole_pipeline_streams_real_tokens_from_llama_cpp(llama_server, settings, tmp_path):
     """End to end: scrubbed question, retrieval, prompt, real generation, checked citations."""
     from assistant.container import Container
@@ -132,6 +142,8 @@ def test_the_whole_pipeline_streams_real_tokens_from_llama_cpp(llama_server, set
     assert all("06 12 34 56 78" not in m["content"] for p in record.prompts_sent for m in p)
 
 
+@pytest.mark.slow
+@pytest.mark.llm
 def test_one_client_per_loop_and_stopped_answers_give_their_connection_back(llama_server):
     """The HTTP client is shared across requests: an answer stopped early (agent gone) must
     return its connection, or the pool (slots + 16 connections) runs dry and requests hang."""
@@ -167,6 +179,7 @@ def test_stream_lines_are_read_as_json_and_error_events_raise():
         _delta_content("data: {tronqué")
 
 
+@pytest.mark.slow
 def test_tokens_received_together_go_out_as_one_piece():
     """A test double speaking the streamed chat-completions wire format, to control timing:
     five events written at once, then two more a moment later. What the app had already received

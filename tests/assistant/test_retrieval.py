@@ -138,6 +138,7 @@ print(legacy.configuration_json["hnsw"]["ef_search"])
 """
 
 
+@pytest.mark.slow
 def test_dense_search_returns_the_exact_nearest_passages_whatever_the_index_build(tmp_path):
     """Chroma's HNSW is approximate and its graph depends on the build: the fusion and the
     refusal gate read the top candidates, so they must be the exact ones (a golden question

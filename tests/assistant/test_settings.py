@@ -62,6 +62,7 @@ def test_invalid_setting_gives_one_french_line_naming_it(monkeypatch, variable, 
     assert "\n" not in message
 
 
+@pytest.mark.slow
 def test_invalid_setting_stops_the_cli_without_traceback(data_dir):
     env = {**os.environ, "ASSISTANT_LLM__BACKEND": "gpt", "ASSISTANT_DATA_DIR": str(data_dir)}
     result = subprocess.run(

@@ -209,6 +209,7 @@ def test_a_style_sheet_built_to_be_slow_is_cut_short_and_reported():
     assert any(label.startswith("Feuille de style trop volumineuse") for label in labels)
 
 
+@pytest.mark.slow
 def test_guardrails_import_nothing_from_assistant():
     code = (
         "import sys, guardrails.html_visibility, guardrails.injection\n"

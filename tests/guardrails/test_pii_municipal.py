@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrails.pii import ENTITY_TYPES, PiiScrubber, PseudonymVault, redact_structured
+from guardrails.pii import ENTITY_TYPES, PseudonymVault, redact_structured
 from guardrails.pii.checksums import nif_valid
 from guardrails.pii.municipal import (
     AllocataireRecognizer,
@@ -24,13 +24,6 @@ def found(recognizer, text: str, threshold: float = 0.5) -> list[str]:
     """What the recognizer alone masks (its overlapping matches merged)."""
     spans = [(recognizer.ENTITY, s, e, sc) for s, e, sc in recognizer.find(text) if sc >= threshold]
     return [text[s:e] for _, s, e, _ in merge_detections(spans)]
-
-
-@pytest.fixture(scope="module")
-def scrubber() -> PiiScrubber:
-    scrubber = PiiScrubber()
-    scrubber.warm_up()
-    return scrubber
 
 
 # --------------------------------------------------------------------------- checksum

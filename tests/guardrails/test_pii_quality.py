@@ -691,13 +691,6 @@ def format_table(tallies: dict[str, Tally]) -> str:
 
 # --------------------------------------------------------------------------- tests
 @pytest.fixture(scope="module")
-def scrubber() -> PiiScrubber:
-    scrubber = PiiScrubber()
-    scrubber.warm_up()
-    return scrubber
-
-
-@pytest.fixture(scope="module")
 def measured(scrubber):
     cases = build_cases() + build_daily_cases()
     tallies, misses = evaluate(scrubber, cases)

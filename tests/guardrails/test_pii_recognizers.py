@@ -9,6 +9,7 @@ import pytest
 
 from guardrails.pii import PiiScrubber, redact_structured
 from guardrails.pii.checksums import (
+    iban_length,
     iban_valid,
     luhn_valid,
     nir_key,
@@ -47,6 +48,13 @@ def test_nir_key_and_corsica():
     assert nir_valid(body + f"{nir_key(body):02d}")
     body_b = "190052B012345"
     assert nir_key(body_b) == 97 - int("1900518012345") % 97
+    # python-stdnum's own vectors, Corsica included
+    assert nir_valid("2 95 10 99 126 111 93")
+    assert not nir_valid("295109912611199")
+    assert nir_valid("253072B07300470")
+    assert nir_valid("253072A07300443")
+    assert not nir_valid("253072C07300443")
+    assert nir_key("253072C073004") is None
 
 
 def test_luhn_siren_siret_iban():
@@ -60,6 +68,11 @@ def test_luhn_siren_siret_iban():
     assert iban_valid("DE89370400440532013000")
     assert not iban_valid("FR76 3000 6000 0112 3456 7890 188")
     assert not iban_valid("FR76 3000 6000 0112 3456 7890")  # wrong length for France
+    assert iban_length("FR") == 27 and iban_length("RU") == 33  # SWIFT's registry, via stdnum
+    assert iban_length("SN") is None
+    # a country outside the registry: mod 97 and 15-34 characters, still an account number
+    assert iban_valid("SN08SN0100152000048500003035")
+    assert not iban_valid("SN08SN0100152000048500003036")
 
 
 # --------------------------------------------------------------------------- recognizers

@@ -12,13 +12,6 @@ from guardrails.pii import MAX_TEXT_CHARS, PiiInputError, PiiScrubber, Pseudonym
 FRENCH = re.compile(r"texte|caractères|chaîne", re.IGNORECASE)
 
 
-@pytest.fixture(scope="module")
-def scrubber() -> PiiScrubber:
-    scrubber = PiiScrubber()
-    scrubber.warm_up()
-    return scrubber
-
-
 def _check_offsets(text: str, result) -> None:
     """Findings point into the original text and the scrubbed text is rebuilt from them."""
     rebuilt, cursor = [], 0
@@ -58,6 +51,7 @@ def test_too_long_text_is_refused_in_french():
         PiiScrubber().detect("x" * (MAX_TEXT_CHARS + 1))  # refused before loading anything
 
 
+@pytest.mark.slow  # 18 s of spaCy on its own: left out of the inner loop
 def test_one_megabyte_of_text_is_scrubbed_with_exact_offsets(scrubber):
     rng = random.Random(7)
     sentences = [

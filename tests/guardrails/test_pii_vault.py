@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from guardrails.pii import PiiScrubber, PseudonymVault, VaultStore
+from guardrails.pii import PseudonymVault, VaultStore
 
 
 class FakeClock:
@@ -20,13 +20,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(scope="module")
-def scrubber() -> PiiScrubber:
-    scrubber = PiiScrubber()
-    scrubber.warm_up()
-    return scrubber
 
 
 # --------------------------------------------------------------------------- vault alone

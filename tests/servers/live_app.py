@@ -65,10 +65,17 @@ classique. Préférez les outils sobres et les modèles locaux de petite taille.
 
 
 def free_socket() -> socket.socket:
+    """A socket bound to a free loopback port, to hand to a server (no race for the port)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
+
+
+def free_port() -> int:
+    """A loopback port free right now, for a server started in another process."""
+    with free_socket() as sock:
+        return sock.getsockname()[1]
 
 
 def ingest_documents(container: Any) -> None:

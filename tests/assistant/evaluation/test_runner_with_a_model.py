@@ -17,6 +17,8 @@ from guardrails.pii.findings import ScrubResult
 from tests.conftest import ROOT
 from tests.servers.llamacpp import LlamaCppServer
 
+pytestmark = [pytest.mark.slow, pytest.mark.llm]
+
 # The conversations carrying personal data in an earlier turn: the history reaches two prompts
 # (the rewriting of the follow-up, then the answer), the hardest case. About 6 s each.
 CONVERSATIONS = [item for item in load_items() if item.pii_values and item.turns]

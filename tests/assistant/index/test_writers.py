@@ -18,6 +18,8 @@ import pytest
 
 from tests.assistant.ingestion.test_pipeline import write_doc
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 BATCH = 16
 SECTIONS = 80

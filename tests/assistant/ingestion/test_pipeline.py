@@ -273,6 +273,7 @@ container.ingestor.ingest_paths([Path(sys.argv[1])])
 """
 
 
+@pytest.mark.slow
 def test_killed_ingestion_is_repaired_and_completed_by_the_next_run(settings, docs, tmp_path):
     write_doc(docs, "troisieme", "## Une troisième fiche\nLe référent IA anime le réseau.\n")
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "PYTHONPATH": str(ROOT)}
