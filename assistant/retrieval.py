@@ -1,5 +1,7 @@
-"""Hybrid French retrieval: dense (embeddings) + lexical (BM25), fused by weighted reciprocal
-rank fusion, restricted to the committed corpus, one passage per section."""
+"""Hybrid French retrieval: the question understood (assistant/query.py), then dense
+(embeddings) + lexical (BM25), fused (normalised weighted scores by default, or weighted
+reciprocal rank fusion), restricted to the committed corpus, one passage per section; and the
+refusal gate."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class Passage:
     theme: str
     version: str
     text: str
-    score: float  # fused score (weighted RRF), for ranking
+    score: float  # fused score (normalised weighted scores, or RRF), for ranking
     dense_score: float  # cosine similarity to the question (0 if not retrieved densely)
     lexical_score: float  # BM25 score (0 if no shared term)
     term_coverage: float  # share of the question's content words found in the passage
