@@ -159,6 +159,8 @@ FILLER_PHRASES = re.compile(
 # corpus word but whose end is one, after one of these.
 _ELISIONS = ("qu", "c", "d", "j", "l", "m", "n", "s", "t")
 _WORD = re.compile(r"\[[A-ZÉÈÀÂÎÔÛÇ_]+_\d+\]|[\w’']+(?:-[\w’']+)*", re.UNICODE)
+_PLACEHOLDERS = re.compile(r"\[[A-ZÉÈÀÂÎÔÛÇ_]+_\d+\]")
+_CIVILITY = re.compile(r"\b(?:M|Mme|Mmes|Mlle|MM|Mr|Madame|Monsieur|Mademoiselle)\b\.?")
 _LETTERS = re.compile(r"^[^\W\d_]+$", re.UNICODE)
 _PLACEHOLDER = re.compile(r"^\[[A-ZÉÈÀÂÎÔÛÇ_]+_\d+\]$")
 # « Long form (SIGLE) » and « SIGLE (long form) », as the corpus defines its acronyms.
@@ -446,7 +448,10 @@ class UnderstoodQuery:
         for term, meaning in self.expansions:
             for stem in analyse(term):
                 expanded_terms.setdefault(stem, set()).update(analyse(meaning))
-        for stem in list(dict.fromkeys(analyse(self.normalised)))[:MAX_TERM_GROUPS]:
+        # Placeholders (« [PERSONNE_1] ») and civilities say nothing of the topic: they are
+        # searched as typed, but the coverage of the question's terms ignores them.
+        topical = _CIVILITY.sub(" ", _PLACEHOLDERS.sub(" ", self.normalised))
+        for stem in list(dict.fromkeys(analyse(topical)))[:MAX_TERM_GROUPS]:
             groups.append(frozenset({stem} | expanded_terms.get(stem, set())))
         return groups
 

@@ -173,3 +173,15 @@ def test_extractive_units_never_end_on_an_announcing_colon():
 
     text = "Premier paragraphe clair.\n\nÀ vérifier :\n\n- un point\n- un autre\n\nFin :"
     assert units(text) == ["Premier paragraphe clair.", "À vérifier :\n- un point\n- un autre"]
+
+
+def test_placeholders_and_civilities_do_not_count_as_the_questions_terms():
+    """« Mme [PERSONNE_1] » says nothing of the topic: its « personne », « 1 » and « mme » used
+    to dilute the coverage of a question the corpus answers, and the gate refused it."""
+    understood = understanding().understand(
+        "Mme [PERSONNE_1], allocataire n° [ALLOCATAIRE_1] : son dossier dans ChatGPT ?"
+    )
+    terms = set().union(*understood.term_groups)
+    assert {"mme", "person", "1"}.isdisjoint(terms)
+    assert {"allocatair", "dossi", "chatgpt"} <= terms
+    assert "[PERSONNE_1]" in understood.expanded  # still searched as typed
