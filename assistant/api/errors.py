@@ -255,3 +255,20 @@ def install_error_handlers(app: FastAPI) -> None:
             extra={"path": request.url.path, "method": request.method},
         )
         return JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)
+
+
+#: The errors every trainer route may give (set on the trainers' routers).
+TRAINER_ERRORS = error_responses(
+    (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
+    403,
+    422,
+    (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
+)
+#: The errors of an agent's route that reads a JSON body (« Vérifier mon texte », avis).
+AGENT_BODY_ERRORS = error_responses(
+    400,
+    (401, "Code d'accès du webinaire manquant ou incorrect."),
+    413,
+    422,
+    (429, "Trop de codes d'accès erronés en peu de temps (voir Retry-After)."),
+)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from assistant.api.deps import StateDep, TrainerDep
-from assistant.api.errors import error_responses
+from assistant.api.errors import TRAINER_ERRORS
 from assistant.api.schemas import JOBS
 from assistant.api.state import ApiState
 from assistant.storage import utc_now
@@ -20,12 +20,7 @@ from assistant.storage import utc_now
 router = APIRouter(
     prefix="/api/analytics",
     tags=["Espace formateur : suivi"],
-    responses=error_responses(
-        (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
-        403,
-        422,
-        (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
-    ),
+    responses=TRAINER_ERRORS,
 )
 SinceMinutes = Annotated[
     int | None,

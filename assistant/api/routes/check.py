@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from assistant.api.deps import AgentDep, StateDep
-from assistant.api.errors import error_responses
+from assistant.api.errors import AGENT_BODY_ERRORS
 from assistant.api.schemas import ApiModel, thousands
 
 router = APIRouter(prefix="/api/check", tags=["Questions des agents"])
@@ -36,13 +36,7 @@ class CheckRequest(ApiModel):
 @router.post(
     "",
     summary="Vérifier mon texte",
-    responses=error_responses(
-        400,
-        (401, "Code d'accès du webinaire manquant ou incorrect."),
-        413,
-        422,
-        (429, "Trop de codes d'accès erronés en peu de temps (voir Retry-After)."),
-    ),
+    responses=AGENT_BODY_ERRORS,
 )
 async def check_text(body: CheckRequest, state: StateDep, caller: AgentDep) -> dict:
     """Repère et masque les données personnelles d'un texte (noms, téléphones, NIR, IBAN…).

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Response, Uploa
 
 from assistant.api.auth import Caller
 from assistant.api.deps import StateDep, TrainerDep
-from assistant.api.errors import error_responses
+from assistant.api.errors import TRAINER_ERRORS, error_responses
 from assistant.api.schemas import ThemeName
 from assistant.api.state import ApiState
 from assistant.ingestion.jobs import ImportJob, ImportQueueFull
@@ -25,12 +25,7 @@ log = logging.getLogger("assistant.api")
 router = APIRouter(
     prefix="/api/documents",
     tags=["Espace formateur : corpus"],
-    responses=error_responses(
-        (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
-        403,
-        422,
-        (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
-    ),
+    responses=TRAINER_ERRORS,
 )
 _UNKNOWN = error_responses((404, "Aucun document ne porte cet identifiant."))
 _UPLOAD = error_responses(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from assistant.api.deps import AgentDep, StateDep
-from assistant.api.errors import error_responses
+from assistant.api.errors import AGENT_BODY_ERRORS
 from assistant.api.schemas import ApiModel
 
 router = APIRouter(prefix="/api/feedback", tags=["Questions des agents"])
@@ -38,13 +38,7 @@ class FeedbackRequest(ApiModel):
 @router.post(
     "",
     summary="Donner son avis sur une réponse",
-    responses=error_responses(
-        400,
-        (401, "Code d'accès du webinaire manquant ou incorrect."),
-        413,
-        422,
-        (429, "Trop de codes d'accès erronés en peu de temps (voir Retry-After)."),
-    ),
+    responses=AGENT_BODY_ERRORS,
 )
 async def give_feedback(body: FeedbackRequest, state: StateDep, caller: AgentDep) -> dict:
     """Enregistre l'avis d'un agent sur une réponse (utile ou non, avec une raison facultative).

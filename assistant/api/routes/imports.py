@@ -7,18 +7,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response
 
 from assistant.api.deps import StateDep, TrainerDep
-from assistant.api.errors import error_responses
+from assistant.api.errors import TRAINER_ERRORS, error_responses
 from assistant.ingestion.jobs import ImportJob
 
 router = APIRouter(
     prefix="/api/imports",
     tags=["Espace formateur : corpus"],
-    responses=error_responses(
-        (401, "Authentification formateur requise (identifiant et mot de passe, ou jeton)."),
-        403,
-        422,
-        (429, "Trop de tentatives d'authentification échouées (voir Retry-After)."),
-    ),
+    responses=TRAINER_ERRORS,
 )
 _RESPONSES = error_responses(
     (404, "Aucun import ne porte cet identifiant (ou il est trop ancien).")
