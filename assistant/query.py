@@ -194,8 +194,6 @@ class Lexicon:
         key = _key(entry.term)
         if not key or (not replace and key in self.entries):
             return
-        if key in self.entries and not replace:
-            return
         self.entries[key] = entry
 
     def __len__(self) -> int:
@@ -546,10 +544,8 @@ class QueryUnderstanding:
             if fold(token.lower()) in FILLERS and token not in lexicon:
                 continue
             replacement = self._normalise_word(token, vocabulary, lexicon)
-            if replacement != token and fold(replacement) != fold(token):
+            if fold(replacement) != fold(token):  # restored accents are not worth reporting
                 corrections.append((token, replacement))
-            elif replacement != token:
-                pass  # accents restored: not worth reporting
             pieces.append(replacement)
             words.append(replacement)
         pieces.append(question[cursor:])
