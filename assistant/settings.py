@@ -250,6 +250,25 @@ class AuthSettings(Section):
     )
 
 
+class BilanSettings(Section):
+    server_watts: float = Field(
+        60.0,
+        gt=0,
+        le=100_000,
+        description="Puissance électrique moyenne du serveur qui calcule les réponses, en watts, "
+        "pour estimer l'énergie du bilan (numérique responsable). 60 W par défaut : ordre de "
+        "grandeur d'un petit serveur à 2 cœurs en charge ; remplacez-la par la mesure d'un "
+        "wattmètre ou la fiche de votre hébergeur.",
+    )
+    pue: float = Field(
+        1.0,
+        ge=1.0,
+        le=5.0,
+        description="Indicateur d'efficacité énergétique (PUE) de la salle qui héberge le "
+        "serveur : l'énergie du serveur est multipliée par ce facteur (1,0 = non compté).",
+    )
+
+
 class Settings(BaseSettings):
     """All settings of the assistant. Built by ``get_settings()`` in entry points only."""
 
@@ -282,6 +301,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    bilan: BilanSettings = Field(default_factory=BilanSettings)
 
     @field_validator("data_dir", "corpus_dir")
     @classmethod

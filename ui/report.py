@@ -12,11 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.bilan.labels import (
+    BLUE,
+    GREY,
+    RED,
+    _local_zone,
+    job_label,
+    percent,
+    when,
+)
 from ui.texts import SYNDICATE, backend_label, pii_label, plural, theme_label
-
-BLUE = "#000091"
-RED = "#ce0500"
-GREY = "#666666"
 
 PERIODS: dict[str, int | None] = {
     "Toute la période conservée": None,
@@ -33,43 +38,8 @@ REFUSED_HEADERS = ["Heure", "Question (anonymisée)", "Métier"]
 FEEDBACK_HEADERS = ["Heure", "Avis", "Raison (anonymisée)"]
 
 
-def _local_zone():
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Paris")
-    except Exception:  # no tz database on this machine
-        return UTC
-
-
-def when(ts: str | None, *, with_year: bool = False) -> str:
-    """« 14/05 10:32 » (or « 14/05/2025 10:32 »), in French local time."""
-    if not ts:
-        return ""
-    try:
-        moment = datetime.fromisoformat(ts)
-    except ValueError:
-        return ts
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_local_zone()).strftime(
-        "%d/%m/%Y %H:%M" if with_year else "%d/%m %H:%M"
-    )
-
-
-def percent(part: int, total: int) -> str:
-    """« 42 % » (French typography), or « — » without a total."""
-    return f"{round(100 * part / total)} %" if total else "—"
-
-
 def vote_label(vote: str | None) -> str:
     return {"up": "👍 utile", "down": "👎 pas utile"}.get(vote or "", "")
-
-
-def job_label(job: str | None, jobs: dict[str, str]) -> str:
-    if not job or job == "non précisé":
-        return "Non précisé"
-    return jobs.get(job, job)
 
 
 def summary_markdown(data: dict[str, Any]) -> str:

@@ -85,11 +85,15 @@ class EntryLog:
             session.execute(insert(self.model), [self.row_values(entry)])
         return entry
 
-    def read(self, *, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Entries in write order, optionally from ``since`` on."""
+    def read(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Entries in write order, optionally from ``since`` on and before ``until``."""
         query = select(self.model.ts, self.model.data).order_by(self.model.id)
         if since is not None:
             query = query.where(self.model.ts >= since)
+        if until is not None:
+            query = query.where(self.model.ts < until)
         with self.database.session() as session:
             rows = session.execute(query).all()
         return [{"ts": format_ts(ts), **data} for ts, data in rows]
