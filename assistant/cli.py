@@ -510,3 +510,42 @@ def eval_baseline(
     baseline = {k: latest[k] for k in ("date", "commit", "profile", "models", "metrics")}
     path.write_text(json.dumps(baseline, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     console.print(f"Référence « {profile} » enregistrée depuis l'exécution du {latest['date']}.")
+
+
+# ---- committee's bilan --------------------------------------------------------------------
+@app.command(rich_help_panel=PANEL)
+def bilan(
+    out: Annotated[Path, typer.Option("--out", help="Fichier à écrire.")],
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Premier jour (AAAA-MM-JJ) ; défaut : il y a 90 jours."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Dernier jour (AAAA-MM-JJ) ; défaut : aujourd'hui.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="odt, docx, pdf ou md (Markdown ; .zip : avec figures).")
+    ] = "pdf",
+    as_json: JsonOption = False,
+) -> None:
+    """Écrire le bilan de la phase d'expérimentation pour le Comité syndical.
+
+    Chiffres de la base des enregistrements (questions anonymisées, avis) et de l'historique
+    de qualité ; en Markdown, les figures sont écrites à côté du fichier (ou dans le zip si
+    le nom finit par .zip).
+    """
+    from assistant.services.bilan import BilanService
+    from assistant.services.errors import ServiceError
+
+    container = _container()
+    _records(container)
+    if out.parent and not out.parent.is_dir():
+        _fail_line(f"Dossier introuvable : {out.parent}", 2)
+    try:
+        written = BilanService(container).write(start, end, fmt, out)
+    except ServiceError as error:
+        _fail_line(str(error), 2)
+    if as_json:
+        _print_json({"path": str(written), "format": fmt, "bytes": written.stat().st_size})
+        return
+    console.print(f"Bilan écrit : {written}")

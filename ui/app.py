@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from ui import chat_view, report, texts
+from ui import bilan_view, chat_view, report, texts
 from ui.bridge import ApiBridge, UiError, not_uploaded_here
 from ui.theme import page_options
 
@@ -203,6 +203,8 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                             corpus = _corpus_section(container.settings.ingestion)
                         with gr.Tab("Tableau de bord du webinaire", id="dashboard"):
                             dash = _dashboard_section()
+                        with gr.Tab("Bilan pour le Comité", id="bilan"):
+                            bilan_view.build_bilan_tab(container, trainer)
                 timer = gr.Timer(DASHBOARD_REFRESH_S, active=False)
 
         # ---- handlers: chat --------------------------------------------------------------

@@ -29,6 +29,7 @@ from assistant.api.middleware import (
 from assistant.api.routes import (
     analytics,
     ask,
+    bilan,
     check,
     documents,
     feedback,
@@ -71,6 +72,7 @@ ROUTERS = (
     documents.router,
     imports.router,
     analytics.router,
+    bilan.router,
     openai_compat.router,
     health.router,
 )
