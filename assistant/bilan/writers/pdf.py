@@ -82,13 +82,22 @@ def _escape(text: str) -> str:
 
 
 def _column_widths(block: Table, width: float) -> list[float]:
-    """Shares of ``width`` by each column's longest text (bounded so none gets squeezed)."""
-    lengths = [
-        max([len(block.headers[i])] + [len(str(row[i])) for row in block.rows])
-        for i in range(len(block.headers))
-    ]
-    weights = [min(max(n, 6), 60) for n in lengths]
-    return [width * w / sum(weights) for w in weights]
+    """Each column gets the width of its header's longest word (so that « Questions » is not
+    cut in two), and the rest of ``width`` in proportion to its longest text."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    floors, wants = [], []
+    for i, header in enumerate(block.headers):
+        word = max(header.split() or ["-"], key=len)
+        floors.append(stringWidth(word, BOLD, 8) + 14)  # 6 pt padding each side
+        texts = [header] + [str(row[i]) for row in block.rows]
+        wants.append(min(max(stringWidth(t, FONT, 8) for t in texts) + 14, width / 2))
+    spare = max(0.0, width - sum(floors))
+    extra = [max(0.0, want - floor) for want, floor in zip(wants, floors, strict=True)]
+    if sum(extra) <= spare:
+        spare_each = (spare - sum(extra)) / len(floors)
+        return [f + e + spare_each for f, e in zip(floors, extra, strict=True)]
+    return [f + spare * e / sum(extra) for f, e in zip(floors, extra, strict=True)]
 
 
 def _table(block: Table, styles, width: float):
