@@ -42,11 +42,13 @@ install-dev: $(DEV_STAMP)
 
 # Debian packages the tests need, installed only when missing: Chromium for the browser tests
 # (never a downloaded browser build), PostgreSQL for the database tests (they start their own
-# server with initdb + pg_ctl in a temporary folder, never the system service).
+# server with initdb + pg_ctl in a temporary folder, never the system service), poppler's
+# pdftoppm to draw the bilan's PDF pages as pictures.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
