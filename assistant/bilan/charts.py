@@ -102,12 +102,44 @@ def energy_chart(data: BilanData) -> bytes:
     return _png(figure)
 
 
+def coverage_chart(data: BilanData) -> bytes:
+    """One stacked bar: the share of questions answered, partly answered, not answered."""
+    usage = data.usage
+    figure, axes = _figure(0.8)
+    parts = [
+        ("répondues", usage.answered, BLUE),
+        ("passages les plus proches", usage.partial, "#6a6af4"),
+        ("sans réponse du corpus", usage.refused, RED),
+    ]
+    left = 0.0
+    for label, value, color in parts:
+        width = value / usage.questions if usage.questions else 0
+        axes.barh([0], [width], left=left, color=color, height=0.6, label=label)
+        if width >= 0.06:
+            axes.text(
+                left + width / 2,
+                0,
+                f"{round(100 * width)} %",
+                ha="center",
+                va="center",
+                color="white",
+                fontsize=8,
+                fontweight="bold",
+            )
+        left += width
+    axes.set_xlim(0, 1)
+    axes.set_axis_off()
+    axes.legend(ncols=3, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0.05), frameon=False)
+    return _png(figure)
+
+
 def draw_charts(data: BilanData) -> dict[str, bytes]:
     """Every chart the bilan shows for ``data`` (none for an empty period)."""
     if data.empty:
         return {}
     usage = data.usage
     charts = {
+        "couverture": coverage_chart(data),
         "semaines": weekly_chart(usage.per_week),
         "themes": ranked_chart(usage.per_theme, highlight="Aucun (sans réponse du corpus)"),
         "metiers": ranked_chart(

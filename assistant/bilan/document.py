@@ -170,14 +170,19 @@ def _synthesis(data: BilanData, charts: dict[str, bytes]) -> list[Block]:
                 ["Données personnelles envoyées à un modèle", "0"],
             ],
         ),
+        *_figure(charts, "couverture", "Part des questions auxquelles le corpus répond."),
         Paragraph(
             "Trois cas d'usage prioritaires : "
-            + ("; ".join(top_uses) if top_uses else "aucun cas d'usage classé sur la période")
+            + (" ; ".join(top_uses) if top_uses else "aucun cas d'usage classé sur la période")
             + "."
         ),
         Paragraph(
             "Trois principaux sujets non couverts : "
-            + ("; ".join(gaps) if gaps else "aucun groupe de la file des formateurs sur la période")
+            + (
+                " ; ".join(gaps)
+                if gaps
+                else "aucun groupe de la file des formateurs sur la période"
+            )
             + "."
         ),
         PageBreak(),

@@ -58,7 +58,7 @@ def test_cli_writes_each_format(container, data_dir, tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert "Bilan écrit" in result.stdout
-    assert len(list(tmp_path.glob("b-*.png"))) == 4  # no quality history before October 18
+    assert len(list(tmp_path.glob("b-*.png"))) == 5  # no quality history before October 18
 
 
 def test_cli_refuses_bad_input_in_french(data_dir, tmp_path):

@@ -110,8 +110,7 @@ def test_each_format_reads_back_with_parts_totals_figures_and_no_personal_data(
     for part in PARTS:
         assert part in text
     assert PROPOSALS_LABEL in text and "arXiv:2508.15734" in text
-    # charts: weeks, themes, jobs, energy, quality
-    assert content["images"] == 5
+    assert content["images"] == 6  # coverage, weeks, themes, jobs, energy, quality
     # the scrubbed questions are shown (queue examples): the check below can fail
     assert facts["scrubbed"][0] in text.replace("&lt;", "<").replace("&gt;", ">")
     for raw in RAW_VALUES:
@@ -168,7 +167,7 @@ def test_markdown_beside_its_figures(bilan_data, tmp_path):
     out = render_bilan(data, "md", tmp_path / "bilan.md")
     text = out.read_text(encoding="utf-8")
     figures = sorted(p.name for p in tmp_path.glob("bilan-*.png"))
-    assert len(figures) == 5
+    assert len(figures) == 6
     for name in figures:
         assert f"]({name})" in text
     assert "| **Total** | **12** |" in text

@@ -54,6 +54,7 @@ def _styles():
             textColor=HexColor(BLUE),
             spaceBefore=10,
             spaceAfter=6,
+            keepWithNext=1,
         ),
         2: ParagraphStyle(
             "h2",
@@ -64,6 +65,7 @@ def _styles():
             textColor=HexColor(BLUE),
             spaceBefore=8,
             spaceAfter=4,
+            keepWithNext=1,
         ),
         "body": base,
         "note": ParagraphStyle(
@@ -82,15 +84,16 @@ def _escape(text: str) -> str:
 
 
 def _column_widths(block: Table, width: float) -> list[float]:
-    """Each column gets the width of its header's longest word (so that « Questions » is not
-    cut in two), and the rest of ``width`` in proportion to its longest text."""
+    """Each column gets the width of its longest word (so that « Questions » is not cut in
+    two), and the rest of ``width`` in proportion to its longest text."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     floors, wants = [], []
     for i, header in enumerate(block.headers):
-        word = max(header.split() or ["-"], key=len)
-        floors.append(stringWidth(word, BOLD, 8) + 14)  # 6 pt padding each side
         texts = [header] + [str(row[i]) for row in block.rows]
+        word = max((w for t in texts for w in t.split()), key=len, default="-")
+        floor = stringWidth(word, BOLD, 8) + 14  # 6 pt padding each side
+        floors.append(min(floor, width / 4))
         wants.append(min(max(stringWidth(t, FONT, 8) for t in texts) + 14, width / 2))
     spare = max(0.0, width - sum(floors))
     extra = [max(0.0, want - floor) for want, floor in zip(wants, floors, strict=True)]
