@@ -16,8 +16,8 @@ from assistant.bilan.labels import (
     BLUE,
     GREY,
     RED,
-    _local_zone,
     job_label,
+    local_zone,
     percent,
     when,
 )
@@ -158,7 +158,7 @@ def report_markdown(
     sections = [
         "# Assistant IA de la charte — rapport de la phase d'expérimentation",
         f"{SYNDICATE} · rapport généré le "
-        f"{generated_at.astimezone(_local_zone()):%d/%m/%Y à %H:%M} · période : {period.lower()}",
+        f"{generated_at.astimezone(local_zone()):%d/%m/%Y à %H:%M} · période : {period.lower()}",
         "Ce rapport ne contient que des questions **anonymisées** : les données personnelles "
         "sont masquées avant tout enregistrement.",
         "## Synthèse",
@@ -227,7 +227,7 @@ def export_files(
 ) -> list[Path]:
     """CSV, Markdown report and its chart, written to a fresh temporary folder."""
     now = now or datetime.now(UTC)
-    stem = f"rapport-assistant-{now.astimezone(_local_zone()):%Y-%m-%d-%Hh%M}"
+    stem = f"rapport-assistant-{now.astimezone(local_zone()):%Y-%m-%d-%Hh%M}"
     _remove_old_exports()
     folder = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
     chart = chart_png(data, folder / f"{stem}.png")

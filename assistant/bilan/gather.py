@@ -27,7 +27,14 @@ from assistant.bilan.data import (
     Usage,
 )
 from assistant.bilan.experimental import gather_experimental_phase
-from assistant.bilan.labels import SYNDICATE, engine_label, job_label, pii_label, theme_label
+from assistant.bilan.labels import (
+    SYNDICATE,
+    engine_label,
+    job_label,
+    local_zone,
+    pii_label,
+    theme_label,
+)
 from assistant.bilan.proposals import derive_proposals
 
 #: Published figures for a median Gemini Apps text prompt (Elsner et al., 2025).
@@ -40,16 +47,6 @@ QUALITY_METRICS = (
     ("citation_validity", "Citations valides"),
     ("pii_leak_rate", "Fuites de données personnelles"),
 )
-
-
-def local_zone():
-    """Europe/Paris (the syndicate's days), or UTC on a machine without a tz database."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Paris")
-    except Exception:
-        return UTC
 
 
 def period_bounds(period: Period) -> tuple[datetime, datetime]:
@@ -96,7 +93,7 @@ def gather_usage(questions: list[dict[str, Any]], votes: dict[str, str]) -> Usag
     peak_at, peak = per_minute.most_common(1)[0]
     jobs: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for q in questions:
-        row = jobs[q.get("job") or ""]
+        row = jobs[job_label(q.get("job"))]
         row[0] += 1
         row[1] += _coverage(q) == "refused"
         vote = votes.get(q.get("question_id") or "")
@@ -128,7 +125,7 @@ def gather_usage(questions: list[dict[str, Any]], votes: dict[str, str]) -> Usag
             ).most_common()
         ],
         per_job=sorted(
-            (JobFigures(job_label(k), *v) for k, v in jobs.items()),
+            (JobFigures(label, *v) for label, v in jobs.items()),
             key=lambda j: (-j.questions, j.job),
         ),
         peak_minute=peak,

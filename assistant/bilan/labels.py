@@ -27,6 +27,7 @@ __all__ = [
     "SYNDICATE",
     "engine_label",
     "job_label",
+    "local_zone",
     "number",
     "percent",
     "pii_label",
@@ -65,7 +66,8 @@ def number(value: float, decimals: int = 0) -> str:
     return text
 
 
-def _local_zone():
+def local_zone():
+    """Europe/Paris (the syndicate's days), or UTC on a machine without a tz database."""
     try:
         from zoneinfo import ZoneInfo
 
@@ -87,6 +89,6 @@ def when(ts: str | datetime | None, *, with_year: bool = False) -> str:
             return ts
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_local_zone()).strftime(
+    return moment.astimezone(local_zone()).strftime(
         "%d/%m/%Y %H:%M" if with_year else "%d/%m %H:%M"
     )

@@ -3,8 +3,6 @@ PostgreSQL for the period's bounds) and a quality history."""
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,7 +10,12 @@ from pydantic import SecretStr
 
 from assistant.bilan import Period, gather_bilan
 from assistant.bilan.data import BilanData, Energy, JobFigures, Privacy, Quality, Usage
-from assistant.bilan.experimental import gather_experimental_phase
+from assistant.bilan.experimental import (
+    gather_experimental_phase,
+    priority_item,
+    queue_group,
+    retour,
+)
 from assistant.bilan.proposals import derive_proposals
 from tests.bilan.conftest import PERIOD, seed
 
@@ -110,42 +113,66 @@ def test_experimental_phase_is_empty_while_the_services_are_absent(container):
     assert (phase.priorities, phase.retours, phase.queue_groups) == ([], [], [])
 
 
-def test_experimental_phase_reads_the_services_when_present(container, monkeypatch):
-    """The three contracts, as the merge will bring them (modules put in place here)."""
-    priorities = types.ModuleType("assistant.services.priorities")
-    priorities.compute_priorities = lambda c, since=None, until=None: {
-        "method": "score = questions × satisfaction",
-        "period": {},
-        "items": [
-            {
-                "rank": 1,
-                "job": "rh",
-                "use_case": "Rédiger une fiche de poste",
-                "questions": 7,
-                "coverage": {"answered": 5, "refused": 2},
-                "score": 3.5,
-            }
-        ],
-    }
-    retours = types.ModuleType("assistant.services.retours")
-
-    class RetoursService:
-        def __init__(self, container):
-            pass
-
-        def list(self, status="publie", since=None, until=None):
-            assert status == "publie"
-            return [{"id": "r1", "job": "rh", "task": "courrier", "time_saved_minutes": 20}]
-
-    retours.RetoursService = RetoursService
-    for name, module in (("priorities", priorities), ("retours", retours)):
-        monkeypatch.setitem(sys.modules, f"assistant.services.{name}", module)
-    phase = gather_experimental_phase(container, None, None)
-    assert phase.method.startswith("score")
-    assert phase.priorities[0].use_case == "Rédiger une fiche de poste"
-    assert phase.priorities[0].coverage == {"answered": 5, "partial": 0, "refused": 2}
-    assert phase.retours[0].time_saved_minutes == 20
-    assert phase.queue_groups == []  # the queue service is still absent
+def test_the_services_items_become_typed_fields():
+    """The three contracts' items, as the services will return them, typed for the bilan."""
+    item = priority_item(
+        {
+            "rank": 1,
+            "job": "rh",
+            "use_case": "Rédiger une fiche de poste",
+            "questions": 7,
+            "sessions": 5,
+            "retours": 2,
+            "positive_share": 0.8,
+            "minutes_saved": 45,
+            "risk": "faible",
+            "risk_findings": 0,
+            "coverage": {"answered": 5, "refused": 2},
+            "score": 3.5,
+            "doc_id": "cas-rh",
+            "section": "2",
+        }
+    )
+    assert (item.rank, item.use_case, item.questions, item.minutes_saved) == (
+        1,
+        "Rédiger une fiche de poste",
+        7,
+        45.0,
+    )
+    assert item.coverage == {"answered": 5, "partial": 0, "refused": 2}
+    published = retour(
+        {
+            "id": "r1",
+            "ts": "2026-10-07T10:00:00+00:00",
+            "status": "publie",
+            "job": "rh",
+            "task": "courrier",
+            "tool": "Albert",
+            "result": "utile",
+            "time_saved_minutes": "20",
+            "risk": "faible",
+            "description": "texte libre",
+            "contact_consent": True,
+        }
+    )
+    assert published.time_saved_minutes == 20.0
+    assert not hasattr(published, "description")  # free text and contact stay out
+    group = queue_group(
+        {
+            "id": "g1",
+            "status": "linked",
+            "count": 7,
+            "sessions": 5,
+            "first_ts": "",
+            "last_ts": "",
+            "examples": ["Question [PERSONNE_1] ?"],
+            "nearest": [{"doc_id": "rgpd", "section": "1", "title": "Fiche RGPD"}],
+            "kinds": {"refused": 6, "down": 1},
+            "link": {"doc_id": "rgpd"},
+        }
+    )
+    assert (group.status, group.count, group.link) == ("linked", 7, "rgpd")
+    assert group.kinds == {"refused": 6, "partial": 0, "down": 1}
 
 
 def _bare(per_job: list[JobFigures], refused: int, questions: int) -> BilanData:
