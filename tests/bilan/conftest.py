@@ -7,10 +7,9 @@ server does; the raw values are kept here only to check that no format shows the
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -216,11 +215,3 @@ def seeded(container, tmp_path):
     """The root container with the seeded records, and a quality history file."""
     facts = seed(container)
     return container, facts, history_file(tmp_path / "history.jsonl")
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def as_bytes(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)
