@@ -237,6 +237,12 @@ class ServerSettings(Section):
         description="Adresses des répartiteurs de charge dont l'en-tête X-Forwarded-For donne "
         "l'adresse du poste (limitation de débit) ; * = tous, à réserver à un réseau fermé.",
     )
+    ui: str = Field(
+        "ui.app:mount_ui",
+        description="Interface web montée à la racine par `assistant serve`, sous la forme "
+        "« module:fonction » (la fonction reçoit l'application et ses services) ; vide = l'API "
+        "seule, la racine menant à sa documentation.",
+    )
 
 
 class AuthSettings(Section):
