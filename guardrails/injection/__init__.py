@@ -1,0 +1,15 @@
+from guardrails.injection._rules import (
+    InjectionReport,
+    InjectionSignal,
+    OutputStream,
+    UntrustedPassages,
+    clean_typed_text,
+    count_invisible,
+    merge_reports,
+    neutralise_output,
+    normalise_text,
+    scan_html,
+    scan_text,
+    warm_up,
+    wrap_untrusted,
+)
