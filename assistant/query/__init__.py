@@ -1,0 +1,16 @@
+from assistant.query._understanding import (
+    FILLER_PHRASES,
+    FILLERS,
+    MAX_QUERY_CHARS,
+    MAX_TERM_GROUPS,
+    SMS_SPELLINGS,
+    Lexicon,
+    LexiconEntry,
+    LexiconError,
+    QueryUnderstanding,
+    UnderstoodQuery,
+    Vocabulary,
+    acronyms_defined_in,
+    is_french_word,
+    load_lexicon_file,
+)
