@@ -110,7 +110,9 @@ def _style_rules(css: str) -> Iterator[tuple[str, str]]:
             prelude = prelude[prelude.rfind(";") + 1 :].strip()
         if prelude.startswith("@"):
             name = prelude.split(None, 1)[0].lower()
-            holds = name == "@supports" or (name == "@media" and _media_holds(prelude[len(name) :]))
+            holds = name == "@supports" or (
+                name == "@media" and _media_holds(prelude[len(name) :])
+            )
             if name in {"@media", "@supports", "@layer", "@container"}:
                 applies.append(holds or name in {"@layer", "@container"})
                 start = position = brace + 1

@@ -68,7 +68,9 @@ def _parse_colour(value: str) -> Colour | None:
         if len(parts) == 4:
             alpha = float(parts[3].rstrip("%")) / (100 if parts[3].endswith("%") else 1)
         if match.group(1).startswith("rgb"):
-            rgb = [float(p[:-1]) * 2.55 if p.endswith("%") else float(p) for p in parts[:3]]
+            rgb = [
+                float(p[:-1]) * 2.55 if p.endswith("%") else float(p) for p in parts[:3]
+            ]
         else:
             hue = float(re.sub(r"deg$", "", parts[0])) / 360
             sat, light = (float(p.rstrip("%")) / 100 for p in parts[1:3])
