@@ -129,7 +129,7 @@ class RetrievalSettings(Section):
         True,
         description="Comprendre la question telle qu'elle est tapée avant la recherche : "
         "orthographe SMS, élisions collées, accents manquants, fautes de frappe, sigles du "
-        "lexique (assistant/query.py).",
+        "lexique (assistant/query/).",
     )
     model_reformulations: int = Field(
         0,
