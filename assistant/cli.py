@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.offline import apply_offline_defaults
+
+if TYPE_CHECKING:
+    from assistant.container import Container
+    from assistant.storage import QuestionLog
 
 apply_offline_defaults()
 
@@ -38,7 +42,9 @@ errors = Console(stderr=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les machines.")]
 
 
-def _container():
+def _container() -> Container:
+    """The one container of this command, from the settings; one French line and exit 1 when
+    the settings are invalid."""
     from assistant.container import Container
     from assistant.settings import SettingsError, get_settings
 
@@ -48,7 +54,7 @@ def _container():
         _fail_line(str(error))
 
 
-def _records(container):
+def _records(container: Container) -> QuestionLog:
     """The container's records (database opened and migrated), or one French line and exit 1."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -347,14 +353,9 @@ def scrub(
     as_json: JsonOption = False,
 ) -> None:
     """Masquer les données personnelles d'un texte (argument ou entrée standard)."""
-    from assistant.settings import SettingsError, get_settings
-    from guardrails.pii import PiiInputError, PiiScrubber
+    from guardrails.pii import PiiInputError
 
-    try:
-        settings = get_settings()
-    except SettingsError as error:
-        _fail_line(str(error))
-    scrubber = PiiScrubber(mask_person_names=settings.privacy.mask_person_names)
+    scrubber = _container().question_scrubber
     if jsonl:
         status = 0
         for number, line in enumerate(sys.stdin, start=1):
@@ -413,12 +414,13 @@ def serve(
         outcomes = container.ingestor.ingest_paths([container.settings.corpus_dir])
         done = sum(1 for o in outcomes if o.ok)
         console.print(f"{done} documents importés sur {len(outcomes)}.")
-    from assistant.api.app import run_server
+    from assistant.api.app import load_ui, run_server
 
     run_server(
         container,
         host=host or container.settings.server.host,
         port=port or container.settings.server.port,
+        ui=load_ui(container.settings.server.ui),
     )
 
 

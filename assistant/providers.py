@@ -93,6 +93,10 @@ class SupportsEmbedding(Protocol):
 
     model_name: str
 
+    @property
+    def model_id(self) -> str:
+        """The model's stable id (names the Chroma collection)."""
+
     def get_query_embedding(self, query: str) -> list[float]:
         """Embed a search query."""
 

@@ -129,7 +129,7 @@ class RetrievalSettings(Section):
         True,
         description="Comprendre la question telle qu'elle est tapée avant la recherche : "
         "orthographe SMS, élisions collées, accents manquants, fautes de frappe, sigles du "
-        "lexique (assistant/query.py).",
+        "lexique (assistant/query/).",
     )
     model_reformulations: int = Field(
         0,
@@ -236,6 +236,12 @@ class ServerSettings(Section):
         "127.0.0.1",
         description="Adresses des répartiteurs de charge dont l'en-tête X-Forwarded-For donne "
         "l'adresse du poste (limitation de débit) ; * = tous, à réserver à un réseau fermé.",
+    )
+    ui: str = Field(
+        "ui.app:mount_ui",
+        description="Interface web montée à la racine par `assistant serve`, sous la forme "
+        "« module:fonction » (la fonction reçoit l'application et ses services) ; vide = l'API "
+        "seule, la racine menant à sa documentation.",
     )
 
 

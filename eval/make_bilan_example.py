@@ -25,130 +25,67 @@ sys.path.insert(0, str(ROOT))
 START, END = date(2026, 9, 3), date(2026, 12, 2)
 
 
+PRIORITIES = [  # rank, job, use case, questions, sessions, retours, positive, minutes, risk
+    (1, "Ressources humaines", "Rédiger une fiche de poste", 48, 31, 6, 0.82, 240, "faible"),
+    (
+        2,
+        "Secrétariat de mairie",
+        "Résumer un compte rendu de conseil",
+        41,
+        29,
+        4,
+        0.77,
+        180,
+        "faible",
+    ),
+    (3, "Communication", "Adapter un texte pour les réseaux sociaux", 35, 22, 3, 0.71, 95, "moyen"),
+]
+RETOURS = [  # date, job, task, tool, result, minutes saved, risk
+    ("2026-10-02", "Ressources humaines", "Fiche de poste", "Albert", "utile", 45, "faible"),
+    ("2026-10-15", "Secrétariat de mairie", "Compte rendu", "Albert", "utile", 60, "faible"),
+    ("2026-11-04", "Communication", "Publication", "Mistral (local)", "à relire", 20, "moyen"),
+]
+QUEUE = [  # status, questions, sessions, example, link
+    ("open", 23, 17, "Peut-on utiliser l'IA pour un marché public ?", ""),
+    ("drafted", 14, 11, "Quelle IA pour transcrire une réunion ?", "fiche-transcription"),
+    ("linked", 9, 8, "L'IA peut-elle répondre aux administrés ?", "charte"),
+    ("out_of_scope", 4, 4, "Quel temps fera-t-il demain ?", ""),
+]
+
+
 def illustrative_phase(data) -> None:
     """Parts 3 and 4 as the three services will fill them (fictitious figures)."""
     from assistant.bilan.data import PriorityItem, QueueGroup, Retour
     from assistant.bilan.proposals import derive_proposals
 
-    cov = {"answered": 40, "partial": 5, "refused": 3}
+    coverage = {"answered": 40, "partial": 5, "refused": 3}
     data.priorities_method = (
         "Score = questions × part d'avis positifs × (1 + minutes gagnées déclarées / 60), "
         "pondéré par le risque (exemple)."
     )
     data.priorities = [
         PriorityItem(
-            1,
-            "Ressources humaines",
-            "Rédiger une fiche de poste",
-            "cas-rh",
-            "2",
-            48,
-            31,
-            6,
-            0.82,
-            240,
-            "faible",
-            0,
-            cov,
-            9.1,
-        ),
-        PriorityItem(
-            2,
-            "Secrétariat de mairie",
-            "Résumer un compte rendu de conseil",
-            "cas-secretariat",
+            rank,
+            job,
+            use,
+            f"cas-{rank}",
             "1",
-            41,
-            29,
-            4,
-            0.77,
-            180,
-            "faible",
+            questions,
+            sessions,
+            retours,
+            positive,
+            minutes,
+            risk,
             0,
-            cov,
-            7.4,
-        ),
-        PriorityItem(
-            3,
-            "Communication",
-            "Adapter un texte pour les réseaux sociaux",
-            "cas-communication",
-            "3",
-            35,
-            22,
-            3,
-            0.71,
-            95,
-            "moyen",
-            2,
-            cov,
-            5.2,
-        ),
+            coverage,
+            10.0 - rank,
+        )
+        for rank, job, use, questions, sessions, retours, positive, minutes, risk in PRIORITIES
     ]
-    data.retours = [
-        Retour(
-            "r1",
-            "2026-10-02",
-            "Ressources humaines",
-            "Fiche de poste",
-            "Albert",
-            "utile",
-            45,
-            "faible",
-        ),
-        Retour(
-            "r2",
-            "2026-10-15",
-            "Secrétariat de mairie",
-            "Compte rendu",
-            "Albert",
-            "utile",
-            60,
-            "faible",
-        ),
-        Retour(
-            "r3",
-            "2026-11-04",
-            "Communication",
-            "Publication",
-            "Mistral (local)",
-            "à relire",
-            20,
-            "moyen",
-        ),
-    ]
+    data.retours = [Retour(f"r{i}", *row) for i, row in enumerate(RETOURS, start=1)]
     data.queue_groups = [
-        QueueGroup(
-            "g1",
-            "open",
-            23,
-            17,
-            ["Peut-on utiliser l'IA pour un marché public ?"],
-            [{"doc_id": "juridique", "section": "", "title": "Cadre juridique"}],
-            {"refused": 20, "partial": 3},
-            "",
-        ),
-        QueueGroup(
-            "g2",
-            "drafted",
-            14,
-            11,
-            ["Quelle IA pour transcrire une réunion ?"],
-            [],
-            {"refused": 14},
-            "fiche-transcription",
-        ),
-        QueueGroup(
-            "g3",
-            "linked",
-            9,
-            8,
-            ["L'IA peut-elle répondre aux administrés ?"],
-            [],
-            {"partial": 9},
-            "charte",
-        ),
-        QueueGroup("g4", "out_of_scope", 4, 4, ["Quel temps fera-t-il demain ?"], [], {}, ""),
+        QueueGroup(f"g{i}", status, count, sessions, [example], [], {"refused": count}, link)
+        for i, (status, count, sessions, example, link) in enumerate(QUEUE, start=1)
     ]
     data.proposals = derive_proposals(data)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-BLUE_FRANCE = "#000091"
+from assistant.bilan.labels import BLUE_FRANCE, TEXT
+
 BLUE_FRANCE_HOVER = "#1212ff"
-TEXT = "#161616"
 TEXT_MUTED = "#3a3a3a"
 FOCUS = "#0a76f6"
 

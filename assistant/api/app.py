@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -38,10 +39,16 @@ from assistant.api.routes import (
     openai_compat,
     passages,
 )
-from assistant.api.state import ApiState
+from assistant.services.state import Services
 from guardrails.injection import warm_up as injection_guard_warm_up
 
+if TYPE_CHECKING:
+    from assistant.container import Container
+
 log = logging.getLogger("assistant.api")
+
+#: Mounts a web interface on the app, given the app and its services (see ``create_app``).
+MountUi = Callable[[FastAPI, Services], None]
 
 BACKEND_POLL_S = 5.0  # the selector itself re-checks only every ``recheck_s`` (30 s)
 PURGE_EVERY_S = 24 * 3600.0
@@ -78,14 +85,14 @@ ROUTERS = (
 )
 
 
-def create_app(container: Any, *, mount_ui: bool = True) -> FastAPI:
+def create_app(container: Container, *, ui: MountUi | None = None) -> FastAPI:
     """Build the HTTP app around ``container`` (one per process; tests may build several).
 
-    ``mount_ui``: mount the Gradio UI at ``/`` when ``ui.app.build_ui(container)`` exists
-    (it may return the Blocks, or ``(blocks, mount_kwargs)``); otherwise ``/`` redirects to
-    the API documentation.
+    ``ui``: a function that mounts a web interface at ``/`` on the app, given the app and its
+    services (``assistant serve`` passes the one ``server.ui`` names, by default the Gradio
+    page ``ui.app:mount_ui``); without one, ``/`` redirects to the API documentation.
     """
-    state = ApiState.build(container)
+    state = Services.build(container)
     settings = container.settings
     app = FastAPI(
         title="Assistant IA de la charte — API",
@@ -127,7 +134,9 @@ def create_app(container: Any, *, mount_ui: bool = True) -> FastAPI:
     )
     app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=state.metrics)  # outermost
-    if not (mount_ui and _mount_ui(app, container)):
+    if ui is not None:
+        ui(app, state)
+    else:
 
         @app.get("/", include_in_schema=False)
         async def home() -> RedirectResponse:
@@ -136,29 +145,16 @@ def create_app(container: Any, *, mount_ui: bool = True) -> FastAPI:
     return app
 
 
-def _mount_ui(app: FastAPI, container: Any) -> bool:
-    try:
-        from ui.app import build_ui
-    except ImportError as error:
-        log.info("ui not mounted", extra={"reason": type(error).__name__})
-        return False
-    import gradio as gr
-
-    built = build_ui(container, api_state=app.state.api)
-    blocks, options = built if isinstance(built, tuple) else (built, {})
-    options = {
-        "max_file_size": int(container.settings.ingestion.max_file_mb * 1_048_576),
-        **options,
-    }
-    gr.mount_gradio_app(app, blocks, path="/", **options)
-    # Gradio checks that a file given to an event came through its upload route only once
-    # ``launch()`` has run, which a mounted app never calls: without this, a client could name
-    # any file on the server as an "uploaded" one and have it copied into Gradio's cache.
-    blocks.has_launched = True
-    return True
+def load_ui(target: str) -> MountUi | None:
+    """The UI mounter named ``module:function`` (the ``server.ui`` setting), or None when the
+    setting is empty. The API package never imports a UI itself: the entry point chooses."""
+    if not target.strip():
+        return None
+    module_name, _, attribute = target.strip().partition(":")
+    return getattr(importlib.import_module(module_name), attribute or "mount_ui")
 
 
-def _register_gauges(state: ApiState) -> None:
+def _register_gauges(state: Services) -> None:
     container = state.container
     metrics = state.metrics
     metrics.gauge(
@@ -183,7 +179,7 @@ def _register_gauges(state: ApiState) -> None:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    state: ApiState = app.state.api
+    state: Services = app.state.api
     await _warm_up(state)
     await _check_backend(state)
     if state.tune_garbage_collector:
@@ -216,7 +212,7 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
-async def _warm_up(state: ApiState) -> None:
+async def _warm_up(state: Services) -> None:
     """Load the embedding model, spaCy and the index before the first agent asks."""
     container = state.container
     started = time.perf_counter()
@@ -251,7 +247,7 @@ async def _warm_up(state: ApiState) -> None:
     )
 
 
-async def _check_backend(state: ApiState, *, due_only: bool = False) -> None:
+async def _check_backend(state: Services, *, due_only: bool = False) -> None:
     backends = state.container.backends
     try:
         if due_only:
@@ -266,7 +262,7 @@ async def _check_backend(state: ApiState, *, due_only: bool = False) -> None:
         log.warning("llm backend check failed", extra={"error": type(error).__name__})
 
 
-async def _maintenance(state: ApiState) -> None:
+async def _maintenance(state: Services) -> None:
     """Re-check the LLM backend (every 30 s), take in the corpus changes other processes made
     (every 5 s) and purge expired log entries (daily)."""
     last_purge = -PURGE_EVERY_S
@@ -320,7 +316,7 @@ def server_config(app: FastAPI, *, host: str, port: int, settings: Any):
     )
 
 
-def run_server(container: Any, host: str, port: int) -> None:
+def run_server(container: Container, host: str, port: int, *, ui: MountUi | None = None) -> None:
     """Serve the app with uvicorn (called by ``assistant serve``); JSON logs on stderr."""
     import uvicorn
 
@@ -330,7 +326,7 @@ def run_server(container: Any, host: str, port: int) -> None:
     # Worker threads (masking, retrieval) hold the GIL in bursts; a shorter switch interval
     # than CPython's 5 ms lets the event loop forward tokens to a hundred streams in between.
     sys.setswitchinterval(0.001)
-    app = create_app(container)
+    app = create_app(container, ui=ui)
     app.state.api.tune_garbage_collector = True
     log.info("serving", extra={"host": host, "port": port})
     uvicorn.Server(server_config(app, host=host, port=port, settings=container.settings)).run()

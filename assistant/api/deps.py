@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from assistant.api.auth import Caller, LockedOut
-from assistant.api.ratelimit import retry_after_header
-from assistant.api.state import ApiState
+from assistant.container import Container
+from assistant.services.access import Caller
+from assistant.services.state import Services
 
 ACCESS_CODE_HEADER = "X-Code-Acces"
 
 
-def get_state(request: Request) -> ApiState:
+def get_services(request: Request) -> Services:
     return request.app.state.api
 
 
-StateDep = Annotated[ApiState, Depends(get_state)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_container(state: StateDep) -> Any:
-    return state.container
+def get_container(services: ServicesDep) -> Container:
+    return services.container
 
 
-ContainerDep = Annotated[Any, Depends(get_container)]
+ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 def get_client_ip(request: Request) -> str:
@@ -44,32 +44,16 @@ AccessCodeHeader = Annotated[
 ]
 
 
-LOCKED_OUT = "Trop de tentatives d'authentification échouées : réessayez dans une minute."
-
-
-async def _identify(
-    state: ApiState, ip: str, authorization: str | None, access_code: str | None
-) -> Caller:
-    """The caller; 429 when what it presents is locked for its address (see ``auth.py``)."""
-    try:
-        return await state.authenticator.identify(authorization, access_code, client=ip)
-    except LockedOut as locked:
-        state.metrics.rate_limited.labels("authentification").inc()
-        raise HTTPException(
-            429, LOCKED_OUT, headers={"Retry-After": retry_after_header(locked.retry_after_s)}
-        ) from None
-
-
 async def require_agent(
-    state: StateDep,
+    services: ServicesDep,
     ip: ClientIpDep,
     authorization: AuthorizationHeader = None,
     access_code: AccessCodeHeader = None,
 ) -> Caller:
     """Agents need no account; when a webinar access code is set, it is required."""
-    if not state.authenticator.access_code_required:
+    if not services.policy.access_code_required:
         return Caller("agent")
-    caller = await _identify(state, ip, authorization, access_code)
+    caller = await services.policy.identify(authorization, access_code, client=ip)
     if caller.role in ("agent", "trainer"):
         return caller
     raise HTTPException(
@@ -80,13 +64,13 @@ async def require_agent(
 
 
 async def require_trainer(
-    state: StateDep,
+    services: ServicesDep,
     ip: ClientIpDep,
     authorization: AuthorizationHeader = None,
     access_code: AccessCodeHeader = None,
 ) -> Caller:
     """Trainers: HTTP Basic (name and password) or a trainer's bearer token."""
-    caller = await _identify(state, ip, authorization, access_code)
+    caller = await services.policy.identify(authorization, access_code, client=ip)
     if caller.is_trainer:
         return caller
     if caller.role == "agent":
@@ -103,18 +87,10 @@ AgentDep = Annotated[Caller, Depends(require_agent)]
 TrainerDep = Annotated[Caller, Depends(require_trainer)]
 
 
-def count_question(state: StateDep, ip: ClientIpDep, caller: AgentDep) -> None:
-    """Sliding-window quota of questions per client address (per app replica)."""
-    wait = state.question_limiter.hit(ip)
-    if wait:
-        state.metrics.rate_limited.labels("questions").inc()
-        seconds = retry_after_header(wait)
-        raise HTTPException(
-            429,
-            f"Trop de questions en peu de temps : réessayez dans {seconds} seconde"
-            f"{'s' if int(seconds) > 1 else ''}.",
-            headers={"Retry-After": seconds},
-        )
+def count_question(services: ServicesDep, ip: ClientIpDep, caller: AgentDep) -> None:
+    """Sliding-window quota of questions per client address (per app replica): 429 with
+    Retry-After when over it (``AccessPolicy.count_question``)."""
+    services.policy.count_question(ip)
 
 
 QuestionQuota = Annotated[None, Depends(count_question)]

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.services.errors import ServiceError
+from assistant.services.ratelimit import retry_after_header
 
 log = logging.getLogger("assistant.api")
 
@@ -250,7 +251,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        retry_after = getattr(exc, "retry_after_s", None)
+        headers = {"Retry-After": retry_after_header(retry_after)} if retry_after else None
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
 
     # Last resort: InternalErrorMiddleware normally answers first (see middleware.py).
     @app.exception_handler(Exception)

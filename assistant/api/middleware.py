@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.api.errors import INTERNAL_ERROR
-from assistant.api.metrics import ApiMetrics
+from assistant.services.metrics import ApiMetrics
 
 log = logging.getLogger("assistant.api.requests")
 errors_log = logging.getLogger("assistant.api")

@@ -1,17 +1,19 @@
-"""French labels, number formats and colours shared by the bilan and the trainers' dashboard.
+"""French labels, number formats and colours shared by the bilan and the page.
 
-Moved here from ``ui/report.py`` (which imports them back) so that the bilan's writers and the
-dashboard print the same words and the same colours.
+Moved here from ``ui/texts.py``, ``ui/theme.py`` and ``ui/report.py`` (which import them back):
+the core never imports the UI, and the bilan's writers and the page print the same words in
+the same colours.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ui.texts import SYNDICATE, pii_label, theme_label
-from ui.texts import backend_label as engine_label
-from ui.theme import BLUE_FRANCE, TEXT
+SYNDICATE = "Territoires Numériques"
 
+#: The syndicate's colours (the page's theme, ui/theme.py, takes them from here).
+BLUE_FRANCE = "#000091"
+TEXT = "#161616"
 BLUE = BLUE_FRANCE
 RED = "#ce0500"
 GREY = "#666666"
@@ -19,6 +21,12 @@ LIGHT_BLUE = "#e8edff"
 INK = TEXT
 
 __all__ = [
+    "BLUE_FRANCE",
+    "EXTRACTIVE_MODE",
+    "PII_LABELS",
+    "TEXT",
+    "THEME_LABELS",
+    "backend_label",
     "BLUE",
     "GREY",
     "INK",
@@ -35,6 +43,77 @@ __all__ = [
     "theme_label",
     "when",
 ]
+
+
+THEME_LABELS = {
+    "charte": "Charte",
+    "donnees-personnelles": "Données personnelles",
+    "cybersecurite": "Cybersécurité",
+    "numerique-responsable": "Numérique responsable",
+    "cas-usage": "Cas d'usage",
+    "limites-ia": "Limites de l'IA",
+    "juridique": "Juridique",
+    "offre-syndicat": "Offre du syndicat",
+    "glossaire": "Glossaire",
+    "non-classe": "Non classé",
+    "aucun": "Aucun (sans réponse du corpus)",
+}
+
+PII_LABELS = {
+    "PERSONNE": "nom de personne",
+    "TÉLÉPHONE": "numéro de téléphone",
+    "EMAIL": "adresse électronique",
+    "NIR": "numéro de sécurité sociale",
+    "IBAN": "coordonnées bancaires (IBAN)",
+    "SIRET": "numéro SIRET",
+    "SIREN": "numéro SIREN",
+    "PASSEPORT": "numéro de passeport",
+    "CNI": "numéro de carte d'identité",
+    "PLAQUE": "plaque d'immatriculation",
+    "ADRESSE": "adresse postale",
+    "DATE_NAISSANCE": "date de naissance",
+    "ALLOCATAIRE": "numéro d'allocataire (CAF, MSA)",
+    "PARCELLE": "référence cadastrale",
+    "DOSSIER_URBANISME": "numéro de dossier d'urbanisme",
+    "NUMÉRO_FISCAL": "numéro fiscal ou référence d'avis d'impôt",
+    "FRANCE_TRAVAIL": "identifiant France Travail",
+    "PERMIS_CONDUIRE": "numéro de permis de conduire",
+    "ACTE_ÉTAT_CIVIL": "numéro d'acte d'état civil",
+    "INE": "identifiant national élève (INE)",
+    "NUMÉRO_ÉLECTEUR": "numéro national d'électeur",
+    "NUMÉRO_CLIENT": "numéro de client, d'abonné ou de famille",
+}
+
+EXTRACTIVE_MODE = "mode extractif : réponses composées d'extraits du corpus, sans modèle de langage"
+
+
+def theme_label(theme: str | None) -> str:
+    if not theme:
+        return THEME_LABELS["aucun"]
+    return THEME_LABELS.get(theme, theme)
+
+
+def pii_label(kind: str) -> str:
+    return PII_LABELS.get(kind, kind.lower())
+
+
+def backend_label(backend: str, model: str = "") -> str:
+    """How an answer was produced, from ``AnswerRecord.backend`` (or the backend in use)."""
+    if backend in ("extractive", "extractif"):
+        return EXTRACTIVE_MODE
+    if backend == "refus":
+        return "aucune réponse : le corpus ne couvre pas la question"
+    if backend == "passages-proches":
+        return "passages les plus proches du corpus, sans modèle de langage"
+    if "→extractive" in backend:
+        name = backend.split("→", 1)[0]
+        return f"le modèle de langage ({name}) n'a pas pu répondre : {EXTRACTIVE_MODE}"
+    named = {"ollama": "Ollama", "openai": "serveur compatible OpenAI"}.get(backend, backend)
+    suffix = f", modèle « {model} »" if model and model != "extractif" else ""
+    return f"modèle de langage local ({named}{suffix})"
+
+
+engine_label = backend_label
 
 
 def _jobs() -> dict[str, str]:

@@ -336,19 +336,7 @@ class Ingestor:
         started: float,
         observer: ImportObserver,
     ) -> IngestOutcome:
-        from guardrails.injection import scan_html, scan_text
-
-        meta = document.metadata
-        doc_id = document_id(document)
-        title = str(meta.get("title") or doc_id)
-        version = str(meta.get("version") or "1")
-        chosen_theme = str(theme or meta.get("theme") or DEFAULT_THEME)
-        if chosen_theme not in THEMES and chosen_theme != DEFAULT_THEME:
-            raise IngestionError(
-                "front_matter",
-                f"« {document.source_name} » : thème inconnu « {chosen_theme} » "
-                f"(thèmes possibles : {', '.join(THEMES)}).",
-            )
+        doc_id, title, version, chosen_theme = _identity(document, theme)
         outcome = IngestOutcome(
             source=document.source_name,
             status="indexed",
@@ -381,55 +369,14 @@ class Ingestor:
         if observer.should_stop():
             raise ImportCancelled
 
-        report = scan_text(document.text, source="document",
-                           invisible_chars=int(meta.get("invisible_chars", 0)))
-        signals = [s.to_dict() if hasattr(s, "to_dict") else asdict(s) for s in report.signals]
-        suspicious = report.suspicious
-        if document.raw_html:
-            html_report = scan_html(document.raw_html)
-            signals += [asdict(s) for s in html_report.signals]
-            suspicious = suspicious or html_report.suspicious
-        outcome.injection_signals = signals
-        hidden = dict(Counter(h.reason for h in document.hidden_text))
-        outcome.hidden_text = hidden
+        suspicious = _scan_for_injections(document, outcome)
 
         if observer.should_stop():
             raise ImportCancelled
 
-        record = DocumentRecord(
-            doc_id=doc_id,
-            sha256=document.sha256,
-            title=title,
-            theme=chosen_theme,
-            version=version,
-            source_name=document.source_name,
-            format=document.format,
-            status="indexed",
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            updated=str(meta.get("updated") or ""),
-            audience=str(meta.get("audience") or ""),
-            pages=document.page_count,
-            words=len(document.text.split()),
-            injection_signals=signals,
-            hidden_text=hidden,
-        )
+        record = _record_for(document, outcome)
         if suspicious and not approved:
-            previous = self.index.manifest.get(doc_id)
-            self.quarantine_dir.mkdir(parents=True, exist_ok=True)
-            record.status = "quarantined"
-            self._quarantine_path(record).write_bytes(data)
-            if previous is not None and previous.status == "indexed":
-                # Keep the indexed version searchable; the quarantined one waits beside it.
-                record.doc_id = doc_id = f"{doc_id}--quarantaine"
-                outcome.doc_id = doc_id
-            observer.stage("committing")
-            self.index.commit_document(record)
-            outcome.status = "quarantined"
-            outcome.message = (
-                f"« {document.source_name} » contient des instructions suspectes : il est en "
-                "quarantaine jusqu'à sa validation par un formateur."
-            ) + _hidden_text_note(hidden)
-            return outcome
+            return self._quarantine(document, data, record, outcome, observer)
 
         texts, pii_counts = self._redact([c.text for c in chunks], observer)
         texts = [unnumber_placeholders(t) for t in texts]
@@ -480,16 +427,35 @@ class Ingestor:
         outcome.pii_redacted = dict(pii_counts)
         if previous is not None and previous.status == "indexed":
             outcome.status = "replaced"
-            outcome.message = (
-                f"« {title} » : la version {previous.version} est remplacée par "
-                f"la version {version} ({len(ids)} passages)."
-            )
-        else:
-            outcome.message = f"« {title} » indexé ({len(ids)} passages)."
-        if pii_counts:
-            total = sum(pii_counts.values())
-            outcome.message += f" {total} donnée(s) personnelle(s) masquée(s)."
-        outcome.message += _hidden_text_note(hidden)
+        outcome.message = _indexed_message(previous, title, version, len(ids), pii_counts)
+        outcome.message += _hidden_text_note(outcome.hidden_text)
+        return outcome
+
+    def _quarantine(
+        self,
+        document: LoadedDocument,
+        data: bytes,
+        record: DocumentRecord,
+        outcome: IngestOutcome,
+        observer: ImportObserver,
+    ) -> IngestOutcome:
+        """Keep a suspicious document aside, unsearchable, until a trainer approves it."""
+        doc_id = record.doc_id
+        previous = self.index.manifest.get(doc_id)
+        self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+        record.status = "quarantined"
+        self._quarantine_path(record).write_bytes(data)
+        if previous is not None and previous.status == "indexed":
+            # Keep the indexed version searchable; the quarantined one waits beside it.
+            record.doc_id = doc_id = f"{doc_id}--quarantaine"
+            outcome.doc_id = doc_id
+        observer.stage("committing")
+        self.index.commit_document(record)
+        outcome.status = "quarantined"
+        outcome.message = (
+            f"« {document.source_name} » contient des instructions suspectes : il est en "
+            "quarantaine jusqu'à sa validation par un formateur."
+        ) + _hidden_text_note(outcome.hidden_text)
         return outcome
 
     def _already_there(
@@ -534,3 +500,77 @@ class Ingestor:
     def _quarantine_path(self, record: DocumentRecord) -> Path:
         suffix = Path(record.source_name).suffix.lower() or ".bin"
         return self.quarantine_dir / f"{record.sha256}{suffix}"
+
+
+def _identity(document: LoadedDocument, theme: str | None) -> tuple[str, str, str, str]:
+    """A document's identifier, title, version and theme (an unknown theme is refused)."""
+    meta = document.metadata
+    doc_id = document_id(document)
+    title = str(meta.get("title") or doc_id)
+    version = str(meta.get("version") or "1")
+    chosen_theme = str(theme or meta.get("theme") or DEFAULT_THEME)
+    if chosen_theme not in THEMES and chosen_theme != DEFAULT_THEME:
+        raise IngestionError(
+            "front_matter",
+            f"« {document.source_name} » : thème inconnu « {chosen_theme} » "
+            f"(thèmes possibles : {', '.join(THEMES)}).",
+        )
+    return doc_id, title, version, chosen_theme
+
+
+def _scan_for_injections(document: LoadedDocument, outcome: IngestOutcome) -> bool:
+    """Whether the document looks injected; its signals and hidden text go to ``outcome``."""
+    from guardrails.injection import scan_html, scan_text
+
+    meta = document.metadata
+    report = scan_text(document.text, source="document",
+                       invisible_chars=int(meta.get("invisible_chars", 0)))
+    signals = [s.to_dict() if hasattr(s, "to_dict") else asdict(s) for s in report.signals]
+    suspicious = report.suspicious
+    if document.raw_html:
+        html_report = scan_html(document.raw_html)
+        signals += [asdict(s) for s in html_report.signals]
+        suspicious = suspicious or html_report.suspicious
+    outcome.injection_signals = signals
+    hidden = dict(Counter(h.reason for h in document.hidden_text))
+    outcome.hidden_text = hidden
+    return suspicious
+
+
+def _record_for(document: LoadedDocument, outcome: IngestOutcome) -> DocumentRecord:
+    """The manifest record of a document about to be indexed (chunks added when stored)."""
+    meta = document.metadata
+    return DocumentRecord(
+        doc_id=outcome.doc_id,
+        sha256=document.sha256,
+        title=outcome.title,
+        theme=outcome.theme,
+        version=outcome.version,
+        source_name=document.source_name,
+        format=document.format,
+        status="indexed",
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        updated=str(meta.get("updated") or ""),
+        audience=str(meta.get("audience") or ""),
+        pages=document.page_count,
+        words=len(document.text.split()),
+        injection_signals=outcome.injection_signals,
+        hidden_text=outcome.hidden_text,
+    )
+
+
+def _indexed_message(
+    previous: DocumentRecord | None, title: str, version: str, chunks: int, pii_counts: Counter
+) -> str:
+    """What the trainer reads once a document is indexed (before the hidden-text note)."""
+    if previous is not None and previous.status == "indexed":
+        message = (
+            f"« {title} » : la version {previous.version} est remplacée par "
+            f"la version {version} ({chunks} passages)."
+        )
+    else:
+        message = f"« {title} » indexé ({chunks} passages)."
+    if pii_counts:
+        total = sum(pii_counts.values())
+        message += f" {total} donnée(s) personnelle(s) masquée(s)."
+    return message

@@ -29,3 +29,9 @@ class Conflict(ServiceError):
     """The current state does not allow the action (already done, being changed…)."""
 
     status = 409
+
+
+class Unavailable(ServiceError):
+    """The service cannot take the action right now (queue full…): try again later."""
+
+    status = 503

@@ -81,7 +81,7 @@ def app_openapi() -> dict:
     from assistant.container import Container
 
     with tempfile.TemporaryDirectory() as tmp:
-        return create_app(Container(make_settings(Path(tmp))), mount_ui=False).openapi()
+        return create_app(Container(make_settings(Path(tmp)))).openapi()
 
 
 OPENAPI = app_openapi()

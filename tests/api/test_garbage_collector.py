@@ -31,5 +31,5 @@ def test_startup_objects_are_frozen_and_full_collections_made_rare():
 def test_only_the_serving_process_tunes_its_collector(container):
     from assistant.api.app import create_app
 
-    app = create_app(container, mount_ui=False)
+    app = create_app(container)
     assert app.state.api.tune_garbage_collector is False  # run_server turns it on

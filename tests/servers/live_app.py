@@ -106,15 +106,35 @@ class LiveServer:
 def serve(
     container: Any, *, mount_ui: bool, start_timeout_s: float = 120, force_exit: bool = False
 ) -> Iterator[LiveServer]:
-    """Start ``create_app(container)`` with uvicorn on a free loopback port, in a thread.
+    """Start ``create_app(container)`` (with the Gradio page when ``mount_ui``) with uvicorn on
+    a free loopback port, in a thread.
 
     ``force_exit``: stop without draining open event streams (Gradio's heartbeat).
     """
+    from assistant.api.app import create_app
+
+    ui = None
+    if mount_ui:
+        from ui.app import mount_ui as ui
+
+    with serve_app(
+        create_app(container, ui=ui),
+        container,
+        start_timeout_s=start_timeout_s,
+        force_exit=force_exit,
+    ) as live:
+        yield live
+
+
+@contextlib.contextmanager
+def serve_app(
+    app: Any, container: Any, *, start_timeout_s: float = 120, force_exit: bool = False
+) -> Iterator[LiveServer]:
+    """Serve an app already built with uvicorn on a free loopback port, in a thread."""
     import uvicorn
 
-    from assistant.api.app import create_app, server_config
+    from assistant.api.app import server_config
 
-    app = create_app(container, mount_ui=mount_ui)
     sock = free_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(

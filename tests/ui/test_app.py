@@ -25,9 +25,10 @@ def trainer_settings(data_dir):
 
 @pytest.fixture
 def built(container):
+    from assistant.services.state import Services
     from ui.app import build_ui
 
-    return build_ui(container)
+    return build_ui(Services.build(container))
 
 
 def test_theme_uses_system_fonts_only(built):
@@ -76,9 +77,10 @@ def test_chatbot_has_no_share_button(built):
 
 def test_trainer_login_checks_the_password_and_locks_out(trainer_settings):
     from assistant.container import Container
-    from ui.bridge import ApiBridge, UiError
+    from assistant.services.state import Services
+    from ui.bridge import UiBridge, UiError
 
-    bridge = ApiBridge(Container(trainer_settings))
+    bridge = UiBridge(Services.build(Container(trainer_settings)))
 
     def login(name: str, password: str, client: str):
         return asyncio.run(bridge.login(name, password, client))
@@ -98,8 +100,9 @@ def test_guesses_in_the_page_never_lock_a_trainer_out(trainer_settings):
     """Wrong webinar codes and wrong logins for other names, from the trainer's own address,
     leave the trainer's login open; the code guesses themselves are locked."""
     from assistant.container import Container
+    from assistant.services.state import Services
     from assistant.settings import load_settings
-    from ui.bridge import ApiBridge, UiError
+    from ui.bridge import UiBridge, UiError
 
     settings = load_settings(
         _env_file=None,
@@ -109,7 +112,7 @@ def test_guesses_in_the_page_never_lock_a_trainer_out(trainer_settings):
         server={"access_code": "webinaire-2025"},
         auth={"trainers": dict(trainer_settings.auth.trainers)},
     )
-    bridge = ApiBridge(Container(settings))
+    bridge = UiBridge(Services.build(Container(settings)))
     address = "192.0.2.20"
     for _ in range(12):  # a code forgotten is no guess
         assert not bridge.access_code_ok("", address)
@@ -124,9 +127,10 @@ def test_guesses_in_the_page_never_lock_a_trainer_out(trainer_settings):
 
 
 def test_trainer_actions_need_a_login(container):
-    from ui.bridge import ApiBridge, UiError
+    from assistant.services.state import Services
+    from ui.bridge import UiBridge, UiError
 
-    bridge = ApiBridge(container)
+    bridge = UiBridge(Services.build(container))
     with pytest.raises(UiError, match="réservé aux formateurs"):
         asyncio.run(bridge.list_documents(""))
     with pytest.raises(UiError, match="réservé aux formateurs"):
@@ -135,10 +139,11 @@ def test_trainer_actions_need_a_login(container):
 
 def test_access_code_is_checked_only_when_set(container, trainer_settings):
     from assistant.container import Container
+    from assistant.services.state import Services
     from assistant.settings import load_settings
-    from ui.bridge import ApiBridge
+    from ui.bridge import UiBridge
 
-    assert ApiBridge(container).access_code_ok("", "192.0.2.30")
+    assert UiBridge(Services.build(container)).access_code_ok("", "192.0.2.30")
     locked = load_settings(
         _env_file=None,
         data_dir=trainer_settings.data_dir,
@@ -146,17 +151,18 @@ def test_access_code_is_checked_only_when_set(container, trainer_settings):
         llm={"backend": "extractive"},
         server={"access_code": "webinaire-2025"},
     )
-    bridge = ApiBridge(Container(locked))
+    bridge = UiBridge(Services.build(Container(locked)))
     assert bridge.access_code_required
     assert bridge.access_code_ok(" webinaire-2025 ", "192.0.2.30")
     assert not bridge.access_code_ok("", "192.0.2.30")
     assert not bridge.access_code_ok("autre", "192.0.2.30")
 
 
-def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
-    from ui.bridge import ApiBridge, UiError
+def test_trainer_corpus_actions_go_through_the_services(container, tmp_path):
+    from assistant.services.state import Services
+    from ui.bridge import UiBridge, UiError
 
-    bridge = ApiBridge(container, upload_dir=tmp_path)
+    bridge = UiBridge(Services.build(container), upload_dir=tmp_path)
     fiche = tmp_path / "fiche.md"
     fiche.write_text(
         '---\nid: fiche\ntitle: Fiche\ntheme: charte\nversion: "1"\n---\n# Fiche\n\n'
@@ -170,7 +176,8 @@ def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
         "système.\n",
         encoding="utf-8",
     )
-    outcomes = asyncio.run(bridge.upload("formateur", [fiche, suspect]))
+    # Waits for the imports whatever the machine's load (the page itself follows them).
+    outcomes = asyncio.run(bridge.upload("formateur", [fiche, suspect], wait_s=300))
     assert [o["status"] for o in outcomes] == ["indexed", "quarantined"]
     assert not fiche.exists(), "the uploaded copy must not linger on disk"
 
@@ -180,10 +187,10 @@ def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
         'version: "2"\n---\n# Fiche\n\n## Règle\n\nRelire, puis citer la source.\n',
         encoding="utf-8",
     )
-    replaced = asyncio.run(bridge.replace("formateur", "fiche", version_2))
+    replaced = asyncio.run(bridge.replace("formateur", "fiche", version_2, wait_s=300))
     assert replaced["status"] == "replaced" and replaced["version"] == "2"
 
-    approved = asyncio.run(bridge.approve("formateur", "suspect"))
+    approved = asyncio.run(bridge.approve("formateur", "suspect", wait_s=300))
     assert approved["status"] == "indexed"
     with pytest.raises(UiError, match="pas en quarantaine"):
         asyncio.run(bridge.approve("formateur", "fiche"))
@@ -199,11 +206,12 @@ def test_trainer_corpus_actions_go_through_the_api_routes(container, tmp_path):
 def test_bridge_reads_only_uploaded_files_and_only_for_a_trainer(container, tmp_path):
     """The login comes before any file is touched; a file outside the upload folder (or a
     link out of it) is never read nor deleted, even for a trainer."""
-    from ui.bridge import ApiBridge, UiError
+    from assistant.services.state import Services
+    from ui.bridge import UiBridge, UiError
 
     uploads = tmp_path / "uploads"
     uploads.mkdir()
-    bridge = ApiBridge(container, upload_dir=uploads)
+    bridge = UiBridge(Services.build(container), upload_dir=uploads)
     inside = uploads / "fiche.md"
     inside.write_text("---\nid: fiche\ntitle: Fiche\ntheme: charte\n---\n# Fiche\n\nTexte.\n")
     outside = tmp_path / "secret.md"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException
 from sse_starlette import EventSourceResponse
 from sse_starlette.event import JSONServerSentEvent
 
-from assistant.api.deps import AgentDep, QuestionQuota, StateDep
+from assistant.api.deps import AgentDep, QuestionQuota, ServicesDep
 from assistant.api.errors import error_responses
 from assistant.api.schemas import AskRequest
 from assistant.chat import Turn
@@ -24,8 +24,10 @@ _ERRORS = (
     (401, "Code d'accès du webinaire manquant ou incorrect."),
     413,
     (422, "Question invalide (vide, trop longue, historique trop long…)."),
-    (429, "Trop de questions en peu de temps, ou trop de codes d'accès erronés (voir "
-     "Retry-After)."),
+    (
+        429,
+        "Trop de questions en peu de temps, ou trop de codes d'accès erronés (voir Retry-After).",
+    ),
 )
 
 
@@ -44,7 +46,7 @@ def _engine_kwargs(body: AskRequest, channel: str) -> dict[str, Any]:
     summary="Poser une question",
     responses=error_responses(*_ERRORS),
 )
-async def ask(body: AskRequest, state: StateDep, caller: AgentDep, _: QuestionQuota) -> dict:
+async def ask(body: AskRequest, services: ServicesDep, caller: AgentDep, _: QuestionQuota) -> dict:
     """Répond à une question à partir du corpus, avec ses sources.
 
     La question (et l'historique) est anonymisée avant tout envoi au modèle ; la réponse
@@ -58,7 +60,7 @@ async def ask(body: AskRequest, state: StateDep, caller: AgentDep, _: QuestionQu
     from guardrails.pii import PiiInputError
 
     try:
-        record = await state.answer(body.question, **_engine_kwargs(body, "api"))
+        record = await services.answers.answer(body.question, **_engine_kwargs(body, "api"))
     except PiiInputError as error:
         raise HTTPException(422, str(error)) from None
     return record.to_public()
@@ -86,7 +88,7 @@ def _event(event: Any) -> JSONServerSentEvent:
     },
 )
 async def ask_stream(
-    body: AskRequest, state: StateDep, caller: AgentDep, _: QuestionQuota
+    body: AskRequest, services: ServicesDep, caller: AgentDep, _: QuestionQuota
 ) -> EventSourceResponse:
     """Répond à une question en flux (Server-Sent Events), jeton par jeton.
 
@@ -97,7 +99,7 @@ async def ask_stream(
     """
     from guardrails.pii import PiiInputError
 
-    events = state.answer_events(body.question, **_engine_kwargs(body, "api-flux"))
+    events = services.answers.events(body.question, **_engine_kwargs(body, "api-flux"))
     try:
         first = await anext(events)
     except PiiInputError as error:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from assistant.api.deps import StateDep, TrainerDep
+from assistant.api.deps import ContainerDep, TrainerDep
 from assistant.api.errors import TRAINER_ERRORS
 from assistant.services.bilan import BilanService
 
@@ -31,7 +31,7 @@ _MEDIA = {
     responses={200: {"content": _MEDIA, "description": "Le fichier du bilan."}},
 )
 async def bilan(
-    state: StateDep,
+    container: ContainerDep,
     trainer: TrainerDep,
     start: Annotated[
         str | None,
@@ -51,7 +51,7 @@ async def bilan(
     couverts, qualité, protection des données, numérique responsable et propositions. Ne
     contient que des chiffres et des questions anonymisées."""
     # A few seconds of CPU (charts, layout): on its own thread, not the log writers' pool.
-    built = await asyncio.to_thread(BilanService(state.container).build, start, end, fmt)
+    built = await asyncio.to_thread(BilanService(container).build, start, end, fmt)
     return Response(
         content=built.content,
         media_type=built.media_type,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import Field
 
-from assistant.api.deps import AgentDep, StateDep
+from assistant.api.deps import AgentDep, ServicesDep
 from assistant.api.errors import AGENT_BODY_ERRORS
 from assistant.api.schemas import ApiModel
+from assistant.services.feedback import MAX_REASON_CHARS
 
 router = APIRouter(prefix="/api/feedback", tags=["Questions des agents"])
 
@@ -24,7 +24,7 @@ class FeedbackRequest(ApiModel):
     vote: Literal["up", "down"] = Field(description="up (utile) ou down (pas utile).")
     reason: str = Field(
         "",
-        max_length=2000,
+        max_length=MAX_REASON_CHARS,
         description="Raison, facultative ; les données personnelles en sont masquées avant "
         "enregistrement.",
     )
@@ -40,42 +40,15 @@ class FeedbackRequest(ApiModel):
     summary="Donner son avis sur une réponse",
     responses=AGENT_BODY_ERRORS,
 )
-async def give_feedback(body: FeedbackRequest, state: StateDep, caller: AgentDep) -> dict:
+async def give_feedback(body: FeedbackRequest, services: ServicesDep, caller: AgentDep) -> dict:
     """Enregistre l'avis d'un agent sur une réponse (utile ou non, avec une raison facultative).
 
     La raison est anonymisée comme une question avant d'être enregistrée : seule la version
     masquée est conservée, pendant la durée de conservation du journal.
     """
-    from guardrails.pii import PiiInputError
-
-    container = state.container
-    reason, finding_types = "", []
-    if body.reason:
-        try:
-            if body.conversation_id:
-                vault = container.vaults.get(body.conversation_id)
-                results = await asyncio.to_thread(
-                    container.question_scrubber.scrub_many, [body.reason], vault
-                )
-                result = results[0]
-            else:
-                result = await asyncio.to_thread(container.question_scrubber.scrub, body.reason)
-        except PiiInputError as error:
-            raise HTTPException(422, str(error)) from None
-        reason = result.text
-        finding_types = sorted({f.type for f in result.findings})
-        for finding in result.findings:
-            state.metrics.pii_findings.labels(finding.type, "avis").inc()
-    await state.run_io(
-        state.question_log.record_feedback,
+    return await services.feedback.give(
         question_id=body.question_id,
         vote=body.vote,
-        reason=reason,
-        reason_findings=finding_types,
+        reason=body.reason,
+        conversation_id=body.conversation_id,
     )
-    state.metrics.feedback.labels(body.vote).inc()
-    return {
-        "detail": "Merci pour votre avis : il aide les formateurs à améliorer le corpus.",
-        "stored": True,
-        "reason_masked": finding_types,
-    }

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from assistant.api.deps import StateDep
-from assistant.api.state import ApiState
+from assistant.api.deps import ServicesDep
+from assistant.services.state import Services
 
 router = APIRouter(tags=["Supervision"])
 
@@ -24,7 +24,7 @@ def configured_chat_model(settings: Any) -> str | None:
     }.get(llm.backend)
 
 
-def health_report(state: ApiState) -> tuple[int, dict[str, Any]]:
+def health_report(state: Services) -> tuple[int, dict[str, Any]]:
     container = state.container
     settings = container.settings
     problems: list[str] = []
@@ -79,7 +79,7 @@ def health_report(state: ApiState) -> tuple[int, dict[str, Any]]:
         }
     },
 )
-async def health(state: StateDep) -> JSONResponse:
+async def health(state: ServicesDep) -> JSONResponse:
     """État du service : `ok`, `degraded` (il répond, mais par exemple sans modèle de
     langage : réponses extractives) ou `indisponible` (503). Indique le moteur en service,
     les modèles, la taille du corpus et la file d'attente du modèle."""
@@ -93,7 +93,7 @@ async def health(state: StateDep) -> JSONResponse:
     response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-async def metrics(state: StateDep) -> Response:
+async def metrics(state: ServicesDep) -> Response:
     """Métriques au format Prometheus : requêtes et durées, délai avant le premier jeton,
     refus, données personnelles masquées par type, erreurs et replis du modèle de langage,
     file d'attente, taille du corpus."""

@@ -19,7 +19,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.api.deps import AgentDep, QuestionQuota, StateDep
+from assistant.api.deps import AgentDep, QuestionQuota, ServicesDep
 from assistant.api.errors import error_responses
 from assistant.api.schemas import (
     HISTORY_MAX_TURNS,
@@ -40,11 +40,17 @@ router = APIRouter(
     prefix="/v1",
     tags=["Compatible OpenAI"],
     responses=error_responses(
-        (401, "Code d'accès du webinaire manquant ou incorrect (en-tête X-Code-Acces, ou "
-         "Authorization: Bearer <code>)."),
+        (
+            401,
+            "Code d'accès du webinaire manquant ou incorrect (en-tête X-Code-Acces, ou "
+            "Authorization: Bearer <code>).",
+        ),
         422,
-        (429, "Trop de questions en peu de temps, ou trop de codes d'accès erronés (voir "
-         "Retry-After)."),
+        (
+            429,
+            "Trop de questions en peu de temps, ou trop de codes d'accès erronés (voir "
+            "Retry-After).",
+        ),
     ),
 )
 
@@ -185,13 +191,15 @@ async def list_models(caller: AgentDep) -> dict:
             400,
             (404, "Modèle inconnu : le seul modèle servi est « assistant-charte »."),
             413,
-            (422, "Requête invalide, conversation sans message user, question vide ou trop "
-             "longue."),
+            (
+                422,
+                "Requête invalide, conversation sans message user, question vide ou trop longue.",
+            ),
         ),
     },
 )
 async def chat_completions(
-    body: ChatCompletionRequest, state: StateDep, caller: AgentDep, _: QuestionQuota
+    body: ChatCompletionRequest, services: ServicesDep, caller: AgentDep, _: QuestionQuota
 ) -> Any:
     """Point d'accès `chat/completions` au format OpenAI, en flux (`stream: true`) ou non.
 
@@ -214,7 +222,7 @@ async def chat_completions(
     created = int(time.time())
     if not body.stream:
         try:
-            record = await state.answer(question, channel="openai", **kwargs)
+            record = await services.answers.answer(question, channel="openai", **kwargs)
         except PiiInputError as error:
             raise HTTPException(422, str(error)) from None
         sources = format_sources(record.citations)
@@ -237,7 +245,7 @@ async def chat_completions(
             "assistant": _extension(record),
         }
 
-    events = state.answer_events(question, channel="openai-flux", **kwargs)
+    events = services.answers.events(question, channel="openai-flux", **kwargs)
     try:
         first = await anext(events)
     except PiiInputError as error:

@@ -10,7 +10,9 @@ trainer's password, the trainer tokens. Ten failures in a minute lock only that 
 that address, so an address that guesses the code (or a password) never locks a trainer out of
 their own account, nor the same trainer logging in from elsewhere; a locked attempt is refused
 before any check. A wrong password costs the same hashing time whether the name exists or not.
-The HTTP routes (``deps.py``) and the Gradio page (``ui/bridge.py``) both go through here.
+The HTTP routes (``assistant/api/deps.py``) and the Gradio page both go through
+:class:`AccessPolicy`, which also holds the question quota: a rule changed here holds on every
+channel.
 """
 
 from __future__ import annotations
@@ -24,11 +26,15 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from assistant.api.ratelimit import SlidingWindowLimiter
 from assistant.security import hash_password, hash_token, verify_password
+from assistant.services.errors import ServiceError
+from assistant.services.ratelimit import SlidingWindowLimiter, retry_after_header
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.services.metrics import ApiMetrics
 
 Role = Literal["anonymous", "invalid", "agent", "trainer"]
 
@@ -50,11 +56,30 @@ class Caller:
         return self.role == "trainer"
 
 
-class LockedOut(Exception):
+LOCKED_OUT = "Trop de tentatives d'authentification échouées : réessayez dans une minute."
+
+
+class LockedOut(ServiceError):
     """Too many failed attempts at this credential from this address: nothing was checked."""
 
+    status = 429
+
     def __init__(self, retry_after_s: float) -> None:
-        super().__init__("Trop de tentatives d'authentification échouées.")
+        super().__init__(LOCKED_OUT)
+        self.retry_after_s = retry_after_s
+
+
+class TooManyQuestions(ServiceError):
+    """The client asked more questions than its quota allows in the last minute."""
+
+    status = 429
+
+    def __init__(self, retry_after_s: float) -> None:
+        seconds = retry_after_header(retry_after_s)
+        super().__init__(
+            f"Trop de questions en peu de temps : réessayez dans {seconds} seconde"
+            f"{'s' if int(seconds) > 1 else ''}."
+        )
         self.retry_after_s = retry_after_s
 
 
@@ -191,6 +216,63 @@ class Authenticator:
         for key in open_keys.values():
             self.failures.hit(key)
         return Caller("invalid", scheme="bearer")
+
+
+class AccessPolicy:
+    """Who may ask and who may administer, on every channel: the webinar code, the trainers'
+    logins and tokens, the lockouts after failed attempts, and the question quota per client
+    address (in this process's memory: one count per replica)."""
+
+    def __init__(self, settings: Settings, metrics: ApiMetrics) -> None:
+        self.failures = SlidingWindowLimiter(AUTH_FAILURES_PER_MINUTE, LOCKOUT_S)
+        self.authenticator = Authenticator(settings, failures=self.failures)
+        self.questions = SlidingWindowLimiter(settings.server.rate_limit_per_minute)
+        self._metrics = metrics
+
+    @property
+    def access_code_required(self) -> bool:
+        return self.authenticator.access_code_required
+
+    async def identify(
+        self, authorization: str | None, access_code: str | None, *, client: str
+    ) -> Caller:
+        """The caller of a request (see :meth:`Authenticator.identify`); LockedOut (429)."""
+        try:
+            return await self.authenticator.identify(authorization, access_code, client=client)
+        except LockedOut:
+            self._metrics.rate_limited.labels("authentification").inc()
+            raise
+
+    def access_code_ok(self, code: str | None, client: str) -> bool:
+        """Whether the webinar code typed is right (True if none is required). Nothing typed
+        is no guess (as a request without the header); LockedOut (429) after ten failures."""
+        code = (code or "").strip()
+        if not code:
+            return not self.access_code_required
+        try:
+            return self.authenticator.check_access_code(code, client)
+        except LockedOut:
+            self._metrics.rate_limited.labels("authentification").inc()
+            raise
+
+    async def trainer_login(self, username: str, password: str, client: str) -> str | None:
+        """The trainer's name if the password matches, else None; LockedOut (429) when this
+        account was guessed too often from ``client``."""
+        try:
+            caller = await self.authenticator.login(
+                (username or "").strip(), password or "", client
+            )
+        except LockedOut:
+            self._metrics.rate_limited.labels("authentification").inc()
+            raise
+        return caller.name if caller.is_trainer else None
+
+    def count_question(self, client: str) -> None:
+        """Count one question of ``client``; TooManyQuestions (429) when over its quota."""
+        wait = self.questions.hit(client)
+        if wait:
+            self._metrics.rate_limited.labels("questions").inc()
+            raise TooManyQuestions(wait)
 
 
 def _code_key(client: str) -> str:
