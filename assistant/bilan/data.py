@@ -68,6 +68,7 @@ class Usage:
     peak_minute: int = 0
     peak_minute_at: datetime | None = None
     peak_hour: int = 0
+    busy_hours: int = 0  # hours with at least BUSY_HOUR_QUESTIONS questions: webinars, likely
     p50_ms: float | None = None
     p95_ms: float | None = None
     votes_up: int = 0

@@ -38,30 +38,40 @@ QUEUE_STATUS = {
 
 @dataclass(frozen=True)
 class Heading:
-    level: int  # 0: the title, 1: a part, 2: a sub-part
+    """A title (level 0), a part (1) or a sub-part (2)."""
+
+    level: int
     text: str
 
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph; ``note``: smaller and muted (methods, sources)."""
+
     text: str
-    note: bool = False  # smaller, muted (method, sources)
+    note: bool = False
 
 
 @dataclass(frozen=True)
 class Bullets:
+    """A bulleted list."""
+
     items: list[str]
 
 
 @dataclass(frozen=True)
 class Table:
+    """A table with a header row; ``total``: its last row is a total."""
+
     headers: list[str]
     rows: list[list[str]]
-    total: bool = False  # the last row is a total (bold)
+    total: bool = False
 
 
 @dataclass(frozen=True)
 class Figure:
+    """A chart (PNG bytes) and its caption."""
+
     name: str
     png: bytes = field(repr=False)
     caption: str
@@ -69,7 +79,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class PageBreak:
-    pass
+    """The next block starts a new page."""
 
 
 Block = Heading | Paragraph | Bullets | Table | Figure | PageBreak
@@ -145,6 +155,10 @@ def _synthesis(data: BilanData, charts: dict[str, bytes]) -> list[Block]:
                 ["Questions posées", number(u.questions)],
                 ["Sessions distinctes (conversations)", number(u.sessions)],
                 ["Jours d'utilisation", number(u.active_days)],
+                [
+                    "Heures de webinaire probables (20 questions ou plus en une heure)",
+                    number(u.busy_hours),
+                ],
                 ["Collectivités", "non enregistré (aucune donnée nominative conservée)"],
                 [
                     "Questions auxquelles le corpus répond",

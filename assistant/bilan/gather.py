@@ -39,6 +39,8 @@ from assistant.bilan.proposals import derive_proposals
 
 #: Published figures for a median Gemini Apps text prompt (Elsner et al., 2025).
 HOSTED_WH, HOSTED_GCO2, HOSTED_WATER_ML = 0.24, 0.03, 0.26
+#: An hour with this many questions or more counts as a webinar (agents ask all at once).
+BUSY_HOUR_QUESTIONS = 20
 QUALITY_METRICS = (
     ("hit_at_5", "Section attendue dans les 5 premiers passages"),
     ("mrr", "Rang réciproque moyen (MRR)"),
@@ -131,6 +133,7 @@ def gather_usage(questions: list[dict[str, Any]], votes: dict[str, str]) -> Usag
         peak_minute=peak,
         peak_minute_at=peak_at,
         peak_hour=max(per_hour.values()),
+        busy_hours=sum(1 for n in per_hour.values() if n >= BUSY_HOUR_QUESTIONS),
         p50_ms=_percentile(durations, 0.5),
         p95_ms=_percentile(durations, 0.95),
         votes_up=sum(1 for v in in_period if v == "up"),

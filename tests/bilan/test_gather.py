@@ -16,8 +16,9 @@ from assistant.bilan.experimental import (
     queue_group,
     retour,
 )
+from assistant.bilan.gather import gather_usage
 from assistant.bilan.proposals import derive_proposals
-from tests.bilan.conftest import PERIOD, seed
+from tests.bilan.conftest import PERIOD, entry, seed
 
 
 def test_usage_totals_of_the_seeded_period(seeded):
@@ -45,6 +46,14 @@ def test_usage_totals_of_the_seeded_period(seeded):
     assert sum(c.value for c in usage.per_week) == 12
     assert [c.label for c in usage.per_week] == ["05/10/2026", "12/10/2026"]
     assert (usage.peak_minute, usage.peak_hour) == (4, 5)
+
+
+def test_an_hour_of_twenty_questions_counts_as_a_webinar():
+    webinar = [entry(f"2026-10-06T09:{m:02d}:00+00:00", f"w{m}") for m in range(0, 40, 2)]
+    quiet = [entry(f"2026-10-07T09:{m:02d}:00+00:00", f"q{m}") for m in range(19)]
+    usage = gather_usage(webinar + quiet, {})
+    assert (usage.questions, usage.peak_hour, usage.busy_hours) == (39, 20, 1)
+    assert usage.sessions == 39  # no session field: one each
 
 
 def test_privacy_energy_and_quality(seeded):
