@@ -31,18 +31,21 @@ QUESTIONS = [
 ]
 
 
-def question_entries(count: int, start: datetime, days: int, seed: int = 7) -> list[dict]:
-    """``count`` logged questions spread over ``days`` days from ``start`` (deterministic)."""
+def question_entries(
+    count: int, start: datetime, days: float, seed: int = 7, *, prefix: str = "q"
+) -> list[dict]:
+    """``count`` logged questions spread over ``days`` days from ``start`` (deterministic);
+    a fraction of a day makes a webinar's burst. ``prefix`` keeps the question ids apart."""
     rng = random.Random(seed)
     entries = []
     for index in range(count):
-        moment = start + timedelta(seconds=rng.randrange(days * 86400))
+        moment = start + timedelta(seconds=rng.randrange(max(1, int(days * 86400))))
         coverage = rng.choices(["answered", "partial", "refused"], [0.75, 0.1, 0.15])[0]
         theme = rng.choice(THEMES)
         entries.append(
             {
                 "ts": moment.astimezone(UTC).isoformat(timespec="seconds"),
-                "question_id": f"q{index:06d}",
+                "question_id": f"{prefix}{index:06d}",
                 "scrubbed_question": rng.choice(QUESTIONS),
                 "coverage": coverage,
                 "refused": coverage == "refused",

@@ -2,11 +2,11 @@
 
     .venv/bin/python eval/make_bilan_example.py [--page 1] [--out docs/bilan-exemple-page1.png]
 
-Seeds 1,500 logged questions (scrubbed questions only, as the server logs them) over three
-months in a temporary SQLite database, adds illustrative items for parts 3 and 4 (the
-priorities ranking, published retours and the trainers' queue, whose services are not in
-this branch yet), writes the PDF with the repository's quality history and draws one page
-with poppler's ``pdftoppm``.
+Seeds 1,660 logged questions (scrubbed only, as the server logs them; two one-hour webinars
+among them) over three months in a temporary SQLite database, adds illustrative items for
+parts 3 and 4 (the priorities ranking, published retours and the trainers' queue, whose
+services are not in this branch yet), writes the PDF with the repository's quality history
+and draws one page with poppler's ``pdftoppm``.
 """
 
 from __future__ import annotations
@@ -111,6 +111,10 @@ def main() -> None:
         )
         container = Container(settings)
         questions = question_entries(1500, datetime(2026, 9, 3, 6, tzinfo=UTC), 89, seed=3)
+        for number, day in enumerate((17, 24), start=1):  # two one-hour webinars in September
+            questions += question_entries(
+                80, datetime(2026, 9, day, 12, tzinfo=UTC), 1 / 24, seed=number, prefix=f"w{number}"
+            )
         insert_entries(container.records, questions, vote_entries(questions))
         data = gather_bilan(container, Period(START, END))
         illustrative_phase(data)
