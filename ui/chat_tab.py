@@ -245,7 +245,7 @@ class ChatTab:
         refusal = refusal or self._refusal(text, code, client_address(request))
         if refusal:
             gr.Warning(refusal)
-            yield {}
+            yield {self.question: gr.skip()}  # Gradio needs one key: nothing changes
             return
         pending = [
             *shown,
@@ -389,7 +389,7 @@ class ChatTab:
         data = data if isinstance(data, dict) else {}
         vote_given = data.get("liked", True)
         if vote_given not in (True, False):
-            return {}  # a vote withdrawn: the last one stays recorded
+            return {self.vote: gr.skip()}  # a vote withdrawn: the last one stays recorded
         target = chat_view.liked_answer(remembered, data.get("index"))
         if target is None:
             return {

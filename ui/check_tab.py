@@ -52,7 +52,7 @@ class CheckTab:
     async def check(self, text: str) -> dict:
         if not (text or "").strip():
             gr.Warning("Collez d'abord le texte à vérifier.")
-            return {}
+            return {self.summary: gr.skip()}
         too_long = text_too_long(text)
         if too_long:
             return {self.summary: f"**Erreur :** {too_long}", self.findings: [], self.output: ""}

@@ -92,12 +92,12 @@ class CorpusTab:
     # ---- handlers --------------------------------------------------------------------------
     async def refresh_documents(self, who: str) -> dict:
         if not who:
-            return {}
+            return {self.parts["documents"]: gr.skip()}
         try:
             documents = await self.bridge.list_documents(who)
         except UiError as error:
             gr.Warning(str(error))
-            return {}
+            return {self.parts["documents"]: gr.skip()}
         choices = [
             (f"{d['title']} ({d['doc_id']}) — {d['status_fr']}", d["doc_id"]) for d in documents
         ]

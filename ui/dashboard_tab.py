@@ -53,7 +53,7 @@ class DashboardTab:
     async def refresh_dashboard(self, period: str, who: str) -> dict:
         parts = self.parts
         if not who:
-            return {}
+            return {parts["summary"]: gr.skip()}
         try:
             data = await self.bridge.analytics(who, since_minutes=report.PERIODS.get(period))
         except UiError as error:
