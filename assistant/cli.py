@@ -435,7 +435,8 @@ def purge(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Supprimer du journal les questions (anonymisées) et les avis trop anciens."""
+    """Supprimer du journal les questions (anonymisées), les avis et les retours d'expérience
+    non publiés trop anciens."""
     container = _container()
     settings = container.settings
     days = (
@@ -451,6 +452,7 @@ def purge(
         f"{removed['questions']} question(s) et {removed['feedback']} avis supprimé(s) "
         f"(plus anciens que {days} jours)."
     )
+    console.print(f"{removed.get('retours', 0)} retour(s) d'expérience non publié(s) supprimé(s).")
 
 
 @app.command("hash-password", rich_help_panel=PANEL)

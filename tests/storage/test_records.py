@@ -52,10 +52,10 @@ def test_purge_removes_only_entries_older_than_the_retention(records):
         records.questions.append({"ts": ts, "question_id": f"q{days}"})
         records.feedback.append({"ts": ts, "question_id": f"q{days}", "vote": "up"})
     removed = records.purge(180, now=now)
-    assert removed == {"questions": 2, "feedback": 2}
+    assert removed == {"questions": 2, "feedback": 2, "retours": 0}
     assert [e["question_id"] for e in records.questions.read()] == ["q179", "q1"]
     assert [e["question_id"] for e in records.feedback.read()] == ["q179", "q1"]
-    assert records.purge(180, now=now) == {"questions": 0, "feedback": 0}
+    assert records.purge(180, now=now) == {"questions": 0, "feedback": 0, "retours": 0}
 
 
 def test_migrations_reach_head_and_match_the_models(database_url, data_dir):
@@ -66,14 +66,14 @@ def test_migrations_reach_head_and_match_the_models(database_url, data_dir):
 
     database = open_database(database_url, data_dir)
     try:
-        assert database.migrate() == "0001"  # again: a no-op
+        assert database.migrate() == "0002_retours"  # again: a no-op
         with database.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
             tables = set(
                 connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
             )
-            assert tables == {"0001"}
+            assert tables == {"0002_retours"}
     finally:
         database.dispose()
 
@@ -140,7 +140,7 @@ def test_the_purge_deletes_imported_logs_once_all_they_hold_is_past_retention(
         now = datetime(2025, 9, 1, tzinfo=UTC)
         os.utime(recent, (now.timestamp(), now.timestamp()))
         removed = records.purge(180, now=now)
-        assert removed == {"questions": 2, "feedback": 1}
+        assert removed == {"questions": 2, "feedback": 1, "retours": 0}
         assert not old.exists() and recent.exists()
     finally:
         database.dispose()
