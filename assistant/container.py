@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.services.priorities import UseCaseCatalog
     from assistant.storage import Database, QuestionLog
 
 
@@ -195,3 +196,10 @@ class Container:
             stream_interval_ms=llm.stream_interval_ms,
             model_reformulations=self.settings.retrieval.model_reformulations,
         )
+
+    @cached_property
+    def use_cases(self) -> UseCaseCatalog:
+        """The sections of the corpus's cas-usage sheets, for the priority use cases."""
+        from assistant.services.priorities import UseCaseCatalog
+
+        return UseCaseCatalog.from_corpus(self.settings.corpus_dir)
