@@ -244,10 +244,10 @@ def _item(key: tuple, tally: _Tally, maxima: dict[str, int]) -> dict[str, Any]:
         "minutes_saved": tally.minutes,
         "risk": round(risk, 4),
         "risk_findings": tally.personal_data,
-        "forbidden_asked": tally.forbidden,
-        "flagged": tally.flagged,
         "coverage": shares,
         "score": round(score, 1),
+        "forbidden_asked": tally.forbidden,
+        "flagged": tally.flagged,
     }
 
 

@@ -295,9 +295,7 @@ def draft_markdown(retour: dict[str, Any], *, today: date) -> tuple[str, str]:
     doc_id = f"cas-usage-retour-{retour['id']}"
     title = f"Retour d'expérience : {task[:1].upper()}{task[1:]} ({job.lower()})"
     minutes = retour["time_saved_minutes"]
-    saved = (
-        f"environ {minutes} minutes par semaine" if minutes else "non chiffré par l'agent"
-    )
+    saved = f"environ {minutes} minutes par semaine" if minutes else "non chiffré par l'agent"
     risk = retour["risk"].strip() or "Aucun risque particulier signalé par l'agent."
     lines = [
         "---",

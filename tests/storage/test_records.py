@@ -248,3 +248,24 @@ def test_database_url_setting(monkeypatch, data_dir):
     assert url.host == "postgres" and url.database == "assistant"
     sqlite = database_url("", data_dir)
     assert sqlite.get_backend_name() == "sqlite"
+
+
+def test_an_answer_is_logged_with_a_session_key_never_its_conversation_id(records):
+    import hashlib
+
+    class Answer:  # what record_answer reads of an AnswerRecord
+        def __init__(self, conversation_id):
+            self.conversation_id = conversation_id
+
+        def to_log(self):
+            return {"question_id": "q", "conversation_id": self.conversation_id, "citations": []}
+
+    for conversation in ("conv-aaaa-1111", "conv-aaaa-1111", "conv-bbbb-2222"):
+        records.record_answer(Answer(conversation), channel="api", job=None, requested_theme=None)
+    entries = records.questions.read()
+    assert [e["session"] for e in entries] == [
+        hashlib.sha256(c.encode()).hexdigest()[:16]
+        for c in ("conv-aaaa-1111", "conv-aaaa-1111", "conv-bbbb-2222")
+    ]
+    assert len({e["session"] for e in entries}) == 2
+    assert "conv-aaaa" not in json.dumps(entries) and "conversation_id" not in entries[0]
