@@ -435,8 +435,7 @@ def purge(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Supprimer du journal les questions (anonymisées), les avis et les retours d'expérience
-    non publiés trop anciens."""
+    """Supprimer les questions, avis et retours d'expérience non publiés trop anciens."""
     container = _container()
     settings = container.settings
     days = (
@@ -512,3 +511,11 @@ def eval_baseline(
     baseline = {k: latest[k] for k in ("date", "commit", "profile", "models", "metrics")}
     path.write_text(json.dumps(baseline, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     console.print(f"Référence « {profile} » enregistrée depuis l'exécution du {latest['date']}.")
+
+
+
+# ---- retours d'expérience and priority use cases (commands in assistant/cli_retours.py) ------
+from assistant.cli_retours import priorities, retours_app  # noqa: E402
+
+app.add_typer(retours_app, name="retours", rich_help_panel=PANEL)
+app.command(rich_help_panel=PANEL)(priorities)

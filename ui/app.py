@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from ui import chat_view, report, texts
+from ui import chat_view, report, retours_view, texts
 from ui.bridge import ApiBridge, UiError, not_uploaded_here
 from ui.theme import page_options
 
@@ -183,6 +183,8 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                     elem_id="check-output",
                 )
 
+            retours_view.build_agent_tab(container, bridge)
+
             # ---- trainers ----------------------------------------------------------------
             with gr.Tab("Espace formateur", id="trainer"):
                 with gr.Column(visible=True) as login_box:
@@ -203,6 +205,7 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                             corpus = _corpus_section(container.settings.ingestion)
                         with gr.Tab("Tableau de bord du webinaire", id="dashboard"):
                             dash = _dashboard_section()
+                        retours_view.build_trainer_tabs(container, trainer)
                 timer = gr.Timer(DASHBOARD_REFRESH_S, active=False)
 
         # ---- handlers: chat --------------------------------------------------------------

@@ -262,6 +262,24 @@ class RetoursService:
             )
 
 
+#: A day in query strings and options: ``AAAA-MM-JJ`` only (not a timestamp).
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """``AAAA-MM-JJ`` as a date (None stays None); ``Invalid`` names ``name`` otherwise."""
+    if value is None or value == "":
+        return None
+    try:
+        if not re.match(DAY_PATTERN, value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            f"Date illisible pour {name} : attendu AAAA-MM-JJ (par exemple 2026-12-01)."
+        ) from None
+
+
 def period_bounds(
     since: datetime | date | None, until: datetime | date | None
 ) -> tuple[datetime | None, datetime | None]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from fastapi.responses import Response
 from assistant.api.deps import StateDep, TrainerDep
 from assistant.api.errors import error_responses
 from assistant.services.priorities import compute_priorities, priorities_csv
+from assistant.services.retours import DAY_PATTERN, parse_day
 from assistant.storage import utc_now
 
 router = APIRouter(prefix="/api/priorities", tags=["Espace formateur : suivi"])
@@ -28,8 +28,12 @@ router = APIRouter(prefix="/api/priorities", tags=["Espace formateur : suivi"])
 async def priorities(
     state: StateDep,
     trainer: TrainerDep,
-    since: Annotated[date | None, Query(description="Depuis ce jour (AAAA-MM-JJ).")] = None,
-    until: Annotated[date | None, Query(description="Jusqu'à ce jour inclus.")] = None,
+    since: Annotated[
+        str | None, Query(pattern=DAY_PATTERN, description="Depuis ce jour (AAAA-MM-JJ).")
+    ] = None,
+    until: Annotated[
+        str | None, Query(pattern=DAY_PATTERN, description="Jusqu'à ce jour inclus.")
+    ] = None,
     format: Annotated[
         Literal["json", "csv"], Query(description="`json` (défaut) ou `csv` (tableur).")
     ] = "json",
@@ -38,7 +42,8 @@ async def priorities(
     rapportent : demande (questions, sessions), valeur rapportée (retours d'expérience),
     risque (données personnelles, usages interdits), couverture par le corpus, et un score.
     La méthode est donnée en un paragraphe (`method`)."""
-    result = await state.run_io(compute_priorities, state.container, since, until)
+    start, end = parse_day(since, "since"), parse_day(until, "until")
+    result = await state.run_io(compute_priorities, state.container, start, end)
     if format == "json":
         return result
     return Response(

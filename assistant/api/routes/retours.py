@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -14,12 +13,14 @@ from assistant.api.deps import AgentDep, QuestionQuota, StateDep, TrainerDep
 from assistant.api.errors import AGENT_BODY_ERRORS, TRAINER_ERRORS, error_responses
 from assistant.api.schemas import JOBS, ApiModel
 from assistant.services.retours import (
+    DAY_PATTERN,
     RESULTS,
     STATUSES,
     TASK_MAX_CHARS,
     TEXT_MAX_CHARS,
     TOOLS,
     RetoursService,
+    parse_day,
 )
 
 router = APIRouter(prefix="/api/retours")
@@ -95,11 +96,16 @@ async def list_retours(
     status: Annotated[
         str | None, Query(max_length=16, description="Statut : " + _described(STATUSES) + ".")
     ] = None,
-    since: Annotated[date | None, Query(description="Depuis ce jour (AAAA-MM-JJ).")] = None,
-    until: Annotated[date | None, Query(description="Jusqu'à ce jour inclus.")] = None,
+    since: Annotated[
+        str | None, Query(pattern=DAY_PATTERN, description="Depuis ce jour (AAAA-MM-JJ).")
+    ] = None,
+    until: Annotated[
+        str | None, Query(pattern=DAY_PATTERN, description="Jusqu'à ce jour inclus.")
+    ] = None,
 ) -> list[dict]:
     """Les retours (anonymisés), les plus anciens d'abord, filtrés par statut et période."""
-    return await state.run_io(RetoursService(state.container).list, status, since, until)
+    start, end = parse_day(since, "since"), parse_day(until, "until")
+    return await state.run_io(RetoursService(state.container).list, status, start, end)
 
 
 @router.post("/{retour_id}/publish", summary="Publier un retour", tags=TRAINERS,
