@@ -195,9 +195,9 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
             elem_id="retours-table",
         )
         with gr.Row(equal_height=True):
-            chosen = gr.Number(label="N° du retour", precision=0, minimum=1, elem_id="retour-id")
+            chosen = gr.Number(label="N° du retour", precision=0, value=None, elem_id="retour-id")
             into = gr.Number(
-                label="Fusionner dans le n°", precision=0, minimum=1, elem_id="retour-into"
+                label="Fusionner dans le n°", precision=0, value=None, elem_id="retour-into"
             )
         with gr.Row():
             publish = gr.Button(
@@ -232,12 +232,12 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
     async def act(who: str, action: str, retour_id: float | None, target: float | None) -> dict:
         if not who:
             return {outcome: "**Erreur :** connectez-vous d'abord."}
-        if retour_id is None:
+        if not retour_id or retour_id < 1:
             return {outcome: "**Erreur :** indiquez le n° du retour."}
         number = int(retour_id)
         try:
             if action == "merge":
-                if target is None:
+                if not target or target < 1:
                     return {outcome: "**Erreur :** indiquez le n° du retour à conserver."}
                 await asyncio.to_thread(service.merge, number, int(target))
                 return {outcome: f"Retour {number} fusionné dans le retour {int(target)}."}
