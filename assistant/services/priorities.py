@@ -10,6 +10,7 @@ Each (job of the agent, use case) pair gets four factors and a score; see ``METH
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
@@ -19,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from assistant.services.retours import POSITIVE_RESULTS, RetoursService, period_bounds
@@ -112,7 +114,13 @@ class UseCaseCatalog:
         documents = Counter(term for count in counts for term in count)
         total = max(len(counts), 1)
         self._idf = {term: math.log((1 + total) / (1 + df)) + 1 for term, df in documents.items()}
-        self._vectors = [self._normalised(count) for count in counts]
+        self._terms = {term: n for n, term in enumerate(self._idf)}
+        # Sections × terms, rows L2-normalised: one product scores every section at once.
+        self._matrix = np.zeros((len(counts), len(self._terms)), dtype=np.float32)
+        for row, count in enumerate(counts):
+            for term, weight in self._normalised(count).items():
+                self._matrix[row, self._terms[term]] = weight
+        self._sheets = np.array([use_case.doc_id for use_case in self.use_cases], dtype=object)
 
     @classmethod
     def from_corpus(cls, corpus_dir: Path) -> UseCaseCatalog:
@@ -129,27 +137,32 @@ class UseCaseCatalog:
         from assistant.index.text import analyse
 
         query = self._normalised(Counter(analyse(text)))
-        if not query:
+        if not query or not self.use_cases:
             return None
+        columns = [self._terms[t] for t in query]
+        scores = self._matrix[:, columns] @ np.array(list(query.values()), dtype=np.float32)
         sheet = JOB_SHEETS.get(job or "")
-        best, best_score = None, 0.0
-        for use_case, vector in zip(self.use_cases, self._vectors, strict=True):
-            score = sum(w * vector.get(t, 0.0) for t, w in query.items())
-            if score >= MIN_SIMILARITY and use_case.doc_id == sheet:
-                score += JOB_SHEET_BONUS
-            if score > best_score:
-                best, best_score = use_case, score
-        return best if best_score >= MIN_SIMILARITY else None
+        if sheet is not None:
+            scores = scores + JOB_SHEET_BONUS * (
+                (self._sheets == sheet) & (scores >= MIN_SIMILARITY)
+            )
+        best = int(np.argmax(scores))
+        return self.use_cases[best] if scores[best] >= MIN_SIMILARITY else None
 
 
 def is_forbidden_use(citation: dict[str, Any]) -> bool:
     """A citation of a forbidden-uses section: the charter's article 4 « Usages interdits »
     or a sheet's « Ce qui est interdit… »."""
-    from assistant.index.text import fold
-
-    return citation.get("theme") in FORBIDDEN_THEMES and "interdit" in fold(
+    return citation.get("theme") in FORBIDDEN_THEMES and _forbidden_section(
         str(citation.get("section") or "")
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _forbidden_section(section: str) -> bool:
+    from assistant.index.text import fold
+
+    return "interdit" in fold(section)
 
 
 @dataclass
