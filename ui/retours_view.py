@@ -178,7 +178,7 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
     """The trainers' two sub-tabs; call inside the trainer area's ``gr.Tabs``. ``trainer``:
     the page's state holding the logged-in trainer's name (empty when logged out)."""
     service = RetoursService(container)
-    with gr.Tab("Retours d'expérience", id="retours-admin"):
+    with gr.Tab("Retours d'expérience", id="retours-admin") as moderation_tab:
         with gr.Row(equal_height=True):
             status_filter = gr.Dropdown(
                 choices=[("Tous", "")] + [(label, key) for key, label in STATUSES.items()],
@@ -208,20 +208,6 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
             draft = gr.Button("Brouillon de fiche (.md)", elem_id="retour-draft-button")
         outcome = gr.Markdown(elem_id="retour-outcome")
         draft_file = gr.File(label="Brouillon « cas d'usage » à relire", elem_id="retour-draft")
-    with gr.Tab("Cas d'usage prioritaires", id="priorities"):
-        with gr.Row(equal_height=True):
-            since = gr.Textbox(label="Du (AAAA-MM-JJ, facultatif)", elem_id="priorities-since")
-            until = gr.Textbox(label="Au (inclus, facultatif)", elem_id="priorities-until")
-            compute = gr.Button("Calculer", variant="primary", scale=0, elem_id="priorities-go")
-        ranking = gr.Dataframe(
-            headers=PRIORITY_HEADERS,
-            label="Classement par métier",
-            interactive=False,
-            wrap=True,
-            elem_id="priorities-table",
-        )
-        method = gr.Markdown(elem_id="priorities-method")
-        csv_file = gr.File(label="Export CSV", elem_id="priorities-csv")
 
     async def show(who: str, wanted: str) -> Any:
         if not who:
@@ -257,6 +243,45 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
             draft_file: str(path),
         }
 
+    listing = {"inputs": [trainer, status_filter], "outputs": [table], "api_visibility": "private"}
+    refresh.click(show, **listing)
+    moderation_tab.select(show, **listing)
+    status_filter.change(show, **listing)
+
+    def acting(action: str):
+        async def run(who: str, retour_id: float | None, target: float | None) -> dict:
+            return await act(who, action, retour_id, target)
+
+        return run
+
+    for button, action in ((publish, "publish"), (reject, "reject"), (merge, "merge"),
+                           (draft, "draft")):  # fmt: skip
+        button.click(
+            acting(action),
+            inputs=[trainer, chosen, into],
+            outputs=[outcome, draft_file],
+            api_visibility="private",
+        ).then(show, **listing)
+    _priorities_tab(container, trainer)
+
+
+def _priorities_tab(container: Any, trainer: gr.State) -> None:
+    """« Cas d'usage prioritaires »: a period, the ranking, its method and the CSV."""
+    with gr.Tab("Cas d'usage prioritaires", id="priorities"):
+        with gr.Row(equal_height=True):
+            since = gr.Textbox(label="Du (AAAA-MM-JJ, facultatif)", elem_id="priorities-since")
+            until = gr.Textbox(label="Au (inclus, facultatif)", elem_id="priorities-until")
+            compute = gr.Button("Calculer", variant="primary", scale=0, elem_id="priorities-go")
+        ranking = gr.Dataframe(
+            headers=PRIORITY_HEADERS,
+            label="Classement par métier",
+            interactive=False,
+            wrap=True,
+            elem_id="priorities-table",
+        )
+        method = gr.Markdown(elem_id="priorities-method")
+        csv_file = gr.File(label="Export CSV", elem_id="priorities-csv")
+
     async def rank(who: str, start: str, end: str) -> dict:
         if not who:
             return {method: gr.skip()}
@@ -277,24 +302,6 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
             csv_file: str(path),
         }
 
-    listing = {"inputs": [trainer, status_filter], "outputs": [table], "api_visibility": "private"}
-    refresh.click(show, **listing)
-    status_filter.change(show, **listing)
-
-    def acting(action: str):
-        async def run(who: str, retour_id: float | None, target: float | None) -> dict:
-            return await act(who, action, retour_id, target)
-
-        return run
-
-    for button, action in ((publish, "publish"), (reject, "reject"), (merge, "merge"),
-                           (draft, "draft")):  # fmt: skip
-        button.click(
-            acting(action),
-            inputs=[trainer, chosen, into],
-            outputs=[outcome, draft_file],
-            api_visibility="private",
-        ).then(show, **listing)
     compute.click(
         rank,
         inputs=[trainer, since, until],
