@@ -301,7 +301,8 @@ def period_bounds(
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """One line, without the characters that would break a YAML double-quoted title."""
+    return re.sub(r"\s+", " ", text.replace("\\", " ").replace('"', "'")).strip()
 
 
 def draft_markdown(retour: dict[str, Any], *, today: date) -> tuple[str, str]:
@@ -318,7 +319,7 @@ def draft_markdown(retour: dict[str, Any], *, today: date) -> tuple[str, str]:
     lines = [
         "---",
         f"id: {doc_id}",
-        f'title: "{title.replace(chr(34), chr(39))}"',
+        f'title: "{title}"',
         "theme: cas-usage",
         f"audience: {job.lower()}",
         'version: "1.0"',

@@ -137,3 +137,14 @@ def test_list_by_period_and_purge_keeps_published_retours(records_container):
     removed = records_container.records.purge(180)
     assert removed["retours"] == 1
     assert [r["id"] for r in service.list()] == [ids[0], ids[2]]
+
+
+def test_the_draft_title_stays_valid_yaml_whatever_the_task(records_container, tmp_path):
+    service = RetoursService(records_container)
+    task = 'Résumer le "compte rendu" rangé dans C:\\Partage\\Conseil'
+    retour_id = service.submit(**_retour(task=task))["id"]
+    service.publish(retour_id)
+    name, markdown = service.draft(retour_id)
+    (tmp_path / name).write_text(markdown, encoding="utf-8")
+    title = load_document(tmp_path / name).metadata["title"]
+    assert title.startswith("Retour d'expérience : Résumer le 'compte rendu' rangé dans C:")
