@@ -120,7 +120,8 @@ def build_agent_tab(container: Any, bridge: Any) -> None:
         request: gr.Request,
     ) -> dict:  # fmt: skip
         keep = {status: gr.skip()}
-        client = request.client.host if request and request.client else "inconnu"
+        # As the chat's handlers: the address uvicorn resolved (proxies it trusts included).
+        client = getattr(getattr(request, "client", None), "host", None) or "inconnu"
         try:
             if not bridge.access_code_ok(code_typed, client):
                 return {**keep, status: "**Erreur :** saisissez le code d'accès du webinaire."}
