@@ -196,7 +196,12 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
             elem_id="retours-table",
         )
         with gr.Row(equal_height=True):
-            chosen = gr.Number(label="N° du retour", precision=0, value=None, elem_id="retour-id")
+            chosen = gr.Number(
+                label="N° du retour (ou cliquez sa ligne)",
+                precision=0,
+                value=None,
+                elem_id="retour-id",
+            )
             into = gr.Number(
                 label="Fusionner dans le n°", precision=0, value=None, elem_id="retour-into"
             )
@@ -247,6 +252,13 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
     listing = {"inputs": [trainer, status_filter], "outputs": [table], "api_visibility": "private"}
     refresh.click(show, **listing)
     moderation_tab.select(show, **listing)
+
+    def pick(event: gr.SelectData) -> Any:
+        """A click on a row of the table chooses that retour."""
+        row = event.row_value or []
+        return row[0] if row else gr.skip()
+
+    table.select(pick, outputs=[chosen], api_visibility="private", queue=False)
     status_filter.change(show, **listing)
 
     def acting(action: str):

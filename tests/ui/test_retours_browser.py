@@ -53,7 +53,8 @@ def test_an_agent_shares_a_retour_and_a_trainer_publishes_it(page, live):
     tab.get_by_role("tab", name=re.compile("Retours d'expérience")).click()
     tab.locator("#retours-refresh").click()
     expect(tab.locator("#retours-table")).to_contain_text(TASK, timeout=WAIT_MS)
-    tab.locator("#retour-id input").fill(str(stored["id"]))
+    tab.locator("#retours-table").get_by_text(TASK).locator("visible=true").first.click()
+    expect(tab.locator("#retour-id input")).to_have_value(str(stored["id"]), timeout=WAIT_MS)
     tab.locator("#retour-publish").click()
     expect(tab.locator("#retour-outcome")).to_contain_text(
         "Brouillon de fiche prêt", timeout=WAIT_MS
