@@ -14,7 +14,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from assistant.services.errors import Conflict, Invalid, NotFound
 from assistant.storage.models import RetourRow
@@ -237,7 +237,11 @@ class RetoursService:
             raise Conflict(
                 f"Le retour {retour_id} n'est pas publié : publiez-le avant d'en tirer une fiche."
             )
-        return draft_markdown(retour, today=utc_now().date())
+        with self._database.session() as session:
+            merged = session.execute(
+                select(func.count()).where(RetourRow.merged_into == retour_id)
+            ).scalar_one()
+        return draft_markdown(retour, today=utc_now().date(), merged=int(merged))
 
     def _move(self, retour_id: int, status: str) -> dict[str, Any]:
         with self._database.session() as session:
@@ -305,8 +309,9 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\\", " ").replace('"', "'")).strip()
 
 
-def draft_markdown(retour: dict[str, Any], *, today: date) -> tuple[str, str]:
-    """The corpus document of a published retour: ``(file name, Markdown)``."""
+def draft_markdown(retour: dict[str, Any], *, today: date, merged: int = 0) -> tuple[str, str]:
+    """The corpus document of a published retour: ``(file name, Markdown)``; ``merged``: how
+    many other retours were merged into it (the same use, shared again)."""
     from assistant.api.schemas import JOBS
 
     job = JOBS.get(retour["job"], retour["job"])
@@ -331,7 +336,8 @@ def draft_markdown(retour: dict[str, Any], *, today: date) -> tuple[str, str]:
         f"## Le contexte de ce retour d'expérience en {job.lower()}",
         "",
         f"Un agent du métier « {job} » a partagé l'usage de l'IA qu'il a essayé pour la tâche "
-        f"suivante : {task}. Outil utilisé : {TOOLS.get(retour['tool'], retour['tool'])}.",
+        f"suivante : {task}. Outil utilisé : {TOOLS.get(retour['tool'], retour['tool'])}."
+        + (f" {merged} autre(s) agent(s) ont partagé le même usage." if merged else ""),
         "",
         f"## Ce que l'agent a fait avec l'IA pour : {task}",
         "",

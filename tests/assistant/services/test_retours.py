@@ -118,6 +118,9 @@ def test_the_draft_of_a_published_retour_is_a_corpus_document(records_container,
     assert document.metadata["theme"] == "cas-usage"
     assert "Vérifier les dates de convocation." in markdown
     assert "30 minutes par semaine" in markdown
+    assert "autre(s) agent(s)" not in markdown
+    service.merge(service.submit(**_retour())["id"], retour_id)
+    assert "1 autre(s) agent(s) ont partagé le même usage." in service.draft(retour_id)[1]
     headings = [line for line in markdown.splitlines() if line.startswith("## ")]
     assert len(headings) == len(set(headings)) == 4
 
