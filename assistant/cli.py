@@ -437,7 +437,7 @@ def purge(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Supprimer du journal les questions (anonymisées) et les avis trop anciens."""
+    """Supprimer les questions, avis et retours d'expérience non publiés trop anciens."""
     container = _container()
     settings = container.settings
     days = (
@@ -453,6 +453,7 @@ def purge(
         f"{removed['questions']} question(s) et {removed['feedback']} avis supprimé(s) "
         f"(plus anciens que {days} jours)."
     )
+    console.print(f"{removed.get('retours', 0)} retour(s) d'expérience non publié(s) supprimé(s).")
 
 
 @app.command("hash-password", rich_help_panel=PANEL)
@@ -551,3 +552,9 @@ def bilan(
         _print_json({"path": str(written), "format": fmt, "bytes": written.stat().st_size})
         return
     console.print(f"Bilan écrit : {written}")
+
+# ---- retours d'expérience and priority use cases (commands in assistant/cli_retours.py) ------
+from assistant.cli_retours import priorities, retours_app  # noqa: E402
+
+app.add_typer(retours_app, name="retours", rich_help_panel=PANEL)
+app.command(rich_help_panel=PANEL)(priorities)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from assistant.providers import SupportsEmbedding
     from assistant.query import QueryUnderstanding
     from assistant.retrieval import HybridRetriever
+    from assistant.services.priorities import UseCaseCatalog
     from assistant.storage import Database, QuestionLog
     from guardrails.pii import PiiScrubber, VaultStore
 
@@ -208,3 +209,10 @@ class Container:
             stream_interval_ms=llm.stream_interval_ms,
             model_reformulations=self.settings.retrieval.model_reformulations,
         )
+
+    @cached_property
+    def use_cases(self) -> UseCaseCatalog:
+        """The sections of the corpus's cas-usage sheets, for the priority use cases."""
+        from assistant.services.priorities import UseCaseCatalog
+
+        return UseCaseCatalog.from_corpus(self.settings.corpus_dir)

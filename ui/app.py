@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from ui import texts
+from ui import retours_view, texts
 from ui.bridge import UiBridge
 from ui.chat_tab import ChatTab, backend_status
 from ui.check_tab import CheckTab
@@ -77,6 +77,7 @@ def build_ui(services: Services) -> tuple[gr.Blocks, dict[str, Any]]:
                 chat = ChatTab(bridge, container)
             with gr.Tab("Vérifier mon texte", id="check"):
                 CheckTab(bridge)
+            retours_view.build_agent_tab(container, bridge)
             with gr.Tab("Espace formateur", id="trainer"):
                 TrainerArea(bridge, container)
         demo.load(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
+from ui import retours_view
 from ui.bilan_view import build_bilan_tab
 from ui.bridge import UiBridge, UiError, client_address
 from ui.corpus_tab import CorpusTab
@@ -47,6 +48,7 @@ class TrainerArea:
                     self.corpus = CorpusTab(bridge, container.settings.ingestion, self)
                 with gr.Tab("Tableau de bord du webinaire", id="dashboard"):
                     self.dashboard = DashboardTab(bridge, self)
+                retours_view.build_trainer_tabs(container, self.trainer)
                 with gr.Tab("Bilan pour le Comité", id="bilan"):
                     self.bilan = build_bilan_tab(container, self.trainer)
         self.timer = gr.Timer(DASHBOARD_REFRESH_S, active=False)

@@ -38,6 +38,8 @@ from assistant.api.routes import (
     imports,
     openai_compat,
     passages,
+    priorities,
+    retours,
 )
 from assistant.services.state import Services
 from guardrails.injection import warm_up as injection_guard_warm_up
@@ -60,10 +62,13 @@ cite ses sources, dit quand le corpus ne couvre pas la question, et **ne transme
 donnée personnelle au modèle** (les questions sont anonymisées avant tout envoi).
 
 - **Agents** : `POST /api/ask` (ou `/api/ask/stream` en flux), `POST /api/check`
-  (« vérifier mon texte »), `POST /api/feedback`. Sans compte ; si un code d'accès de
+  (« vérifier mon texte »), `POST /api/feedback`, `POST /api/retours` (partager un retour
+  d'expérience). Sans compte ; si un code d'accès de
   webinaire est configuré, il se donne dans l'en-tête `X-Code-Acces`.
 - **Formateurs** (authentification HTTP Basic ou jeton `Bearer`) : `/api/documents`,
-  `/api/imports` (suivi et annulation des imports en arrière-plan), `/api/analytics`.
+  `/api/imports` (suivi et annulation des imports en arrière-plan), `/api/analytics`,
+  `/api/retours` (modération des retours d'expérience), `/api/priorities` (cas d'usage
+  prioritaires).
 - **Compatible OpenAI** : `GET /v1/models`, `POST /v1/chat/completions` (modèle
   `assistant-charte`).
 - **Supervision** : `/health`, `/metrics` (Prometheus).
@@ -80,6 +85,8 @@ ROUTERS = (
     imports.router,
     analytics.router,
     bilan.router,
+    retours.router,
+    priorities.router,
     openai_compat.router,
     health.router,
 )

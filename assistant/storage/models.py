@@ -1,4 +1,4 @@
-"""The tables of the records: scrubbed questions, feedback, and the JSON-lines files imported.
+"""The tables of the records: scrubbed questions, feedback, JSON-lines files imported, retours.
 
 Each row keeps the entry as the server logged it (``data``, a JSON object, the ``ts`` aside)
 and copies the few fields that are filtered or grouped on into typed columns. Only scrubbed
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, TypeDecorator
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -77,3 +77,29 @@ class ImportedFile(Base):
     name: Mapped[str] = mapped_column(String(255))
     entries: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RetourRow(Base):
+    """One field feedback (« retour d'expérience ») of an agent; every free text scrubbed.
+
+    ``status``: ``nouveau`` → ``publie`` | ``rejete`` | ``fusionne`` (then ``merged_into`` names
+    the retour it was merged into). No contact detail is stored: ``contact_consent`` only says a
+    trainer may ask about it during a webinar.
+    """
+
+    __tablename__ = "retours"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    job: Mapped[str] = mapped_column(String(64))
+    task: Mapped[str] = mapped_column(Text)
+    tool: Mapped[str] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(String(32))
+    time_saved_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    risk: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    finding_types: Mapped[list[str]] = mapped_column(JSON)
+    contact_consent: Mapped[bool] = mapped_column(Boolean)
+    merged_into: Mapped[int | None] = mapped_column(Id, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,6 +8,7 @@ scrubbed feedback reasons). Entries older than the retention period are removed 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from assistant.storage.database import Database
-from assistant.storage.models import FeedbackRow, QuestionRow
+from assistant.storage.models import FeedbackRow, QuestionRow, RetourRow
+
+#: A retour a trainer published is kept past the retention period (it feeds the corpus).
+KEPT_RETOUR_STATUS = "publie"
 
 
 def utc_now() -> datetime:
@@ -34,6 +38,14 @@ def parse_ts(value: Any) -> datetime:
 
 def format_ts(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def session_key(conversation_id: str | None) -> str | None:
+    """The first 16 hex characters of the SHA-256 of a conversation id: distinct sessions can
+    be counted, the conversation cannot be found back from it."""
+    if not conversation_id:
+        return None
+    return hashlib.sha256(str(conversation_id).encode("utf-8")).hexdigest()[:16]
 
 
 def _short(value: Any, length: int) -> str | None:
@@ -122,9 +134,10 @@ class QuestionLog:
     def record_answer(
         self, record: Any, *, channel: str, job: str | None, requested_theme: str | None
     ) -> dict[str, Any]:
-        """Append one answered question: ``record.to_log()`` + top theme, job and channel."""
+        """Append one answered question: ``record.to_log()`` + top theme, job, channel and
+        ``session`` (``session_key`` of the conversation id, never the id itself)."""
         data = record.to_log()
-        data.pop("conversation_id", None)
+        data["session"] = session_key(data.pop("conversation_id", None))
         citations = data.get("citations") or []
         data["theme"] = citations[0]["theme"] if citations else None
         data["requested_theme"] = requested_theme
@@ -146,11 +159,13 @@ class QuestionLog:
         )
 
     def purge(self, retention_days: int, *, now: datetime | None = None) -> dict[str, int]:
-        """Remove questions and feedback older than ``retention_days``."""
+        """Remove questions, feedback and retours older than ``retention_days`` (a published
+        retour is kept: it became a use case of the corpus)."""
         older_than = timedelta(days=retention_days)
         removed = {
             "questions": self.questions.purge(older_than, now=now),
             "feedback": self.feedback.purge(older_than, now=now),
+            "retours": self._purge_retours((now or utc_now()) - older_than),
         }
         if self.imported_dir is not None and self.imported_dir.is_dir():
             # A log was only ever appended to: its last write is no older than its newest entry.
@@ -159,3 +174,12 @@ class QuestionLog:
                 if path.stat().st_mtime < cutoff:
                     path.unlink(missing_ok=True)
         return removed
+
+    def _purge_retours(self, cutoff: datetime) -> int:
+        with self.database.session() as session:
+            result = session.execute(
+                delete(RetourRow).where(
+                    RetourRow.ts < cutoff, RetourRow.status != KEPT_RETOUR_STATUS
+                )
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ must be one the schema documents (status code, content type, body schema, header
 
 The run is bounded and reproducible: derandomized, ``MAX_EXAMPLES`` random cases per
 operation on top of schemathesis's boundary cases (lengths, enums, types, missing fields,
-unexpected methods), about 620 requests a run and 15 to 40 s for the module here. The extractive
+unexpected methods), about 990 requests a run and 15 to 40 s for the module here. The extractive
 backend and the hashing embedder answer, as in the other API tests: no model is called.
 Each request comes from its own address (``X-Forwarded-For``, trusted from loopback), so the
 question quota and the authentication lockout never turn the run into a series of 429s.
@@ -124,9 +124,10 @@ def test_trainer_requests_get_documented_responses(case, server):
 
 
 def test_the_runs_were_bounded():
-    """Last of the module: each run above stayed within its budget (621 requests a run here,
-    most of them boundary cases; the same ones every time)."""
+    """Last of the module: each run above stayed within its budget (991 requests a run here
+    since the retours and priorities routes, 621 before; most of them boundary cases; the
+    same ones every time)."""
     if not sent:
         pytest.skip("aucune des deux campagnes n'a été lancée")
     print(f"\nrequêtes envoyées : {dict(sent)}")
-    assert all(count <= 700 for count in sent.values()), sent
+    assert all(count <= 1100 for count in sent.values()), sent

@@ -34,7 +34,7 @@ def test_purge_command(database_url, data_dir, monkeypatch):
     assert kept.exit_code == 0, kept.output
     assert json.loads(kept.stdout) == {
         "older_than_days": 180,
-        "removed": {"questions": 0, "feedback": 0},
+        "removed": {"questions": 0, "feedback": 0, "retours": 0},
     }
     result = runner.invoke(app, ["purge", "--older-than-days", "30"])
     assert result.exit_code == 0, result.output

@@ -13,15 +13,17 @@ from tests.api.conftest import all_bytes_under, build_container, ingest_document
 NAME = "Jeanne Martin"
 PHONE = "06 98 76 54 32"
 EMAIL = "jeanne.martin@mairie-exemple.fr"
+IBAN = "FR76 3000 6000 0112 3456 7890 189"
 QUESTIONS = [
     f"Bonjour, je suis {NAME}, mon numéro est le {PHONE} : puis-je coller le dossier d'un "
     "administré dans ChatGPT ?",
     f"Écrivez-moi à {EMAIL} : faut-il relire un texte produit par une IA ?",
 ]
 RAW_VALUES = [
-    NAME, "Martin", PHONE, PHONE.replace(" ", ""), EMAIL, "jeanne.martin", "mairie-exemple"
+    NAME, "Martin", PHONE, PHONE.replace(" ", ""), EMAIL, "jeanne.martin", "mairie-exemple",
+    IBAN, "3000 6000",
 ]
-TABLES = ("questions", "feedback", "imported_files")
+TABLES = ("questions", "feedback", "imported_files", "retours")
 
 
 def _table_text(database_url: str, data_dir) -> dict[str, str]:
@@ -71,6 +73,18 @@ def test_database_holds_no_raw_personal_data(
                 },
             )
             assert feedback.status_code == 200, feedback.text
+            retour = client.post(
+                "/api/retours",
+                json={
+                    "job": "finances",
+                    "task": f"Répondre à {NAME} sur un remboursement",
+                    "tool": "assistant-syndicat",
+                    "description": f"Courrier à {NAME} ({PHONE}, {EMAIL}), virement sur {IBAN}.",
+                    "result": "gain-de-temps",
+                    "risk": f"J'ai failli coller l'IBAN {IBAN}.",
+                },
+            )
+            assert retour.status_code == 201, retour.text
         # The daily purge runs once at start: the expired question goes.
         deadline = time.monotonic() + 10
         while any(e["question_id"] == "perimee" for e in container.records.questions.read()):
@@ -92,6 +106,7 @@ def test_database_holds_no_raw_personal_data(
     assert "[TÉLÉPHONE_1]" in dump["questions"] and "[EMAIL_1]" in dump["questions"]
     assert "[PERSONNE_1]" in dump["questions"]
     assert "[TÉLÉPHONE_1]" in dump["feedback"]
+    assert "[IBAN_1]" in dump["retours"] and "[EMAIL_1]" in dump["retours"]
     for table, content in dump.items():
         for raw in RAW_VALUES:
             assert raw not in content, f"{raw!r} trouvé dans la table {table}"

@@ -52,10 +52,10 @@ def test_purge_removes_only_entries_older_than_the_retention(records):
         records.questions.append({"ts": ts, "question_id": f"q{days}"})
         records.feedback.append({"ts": ts, "question_id": f"q{days}", "vote": "up"})
     removed = records.purge(180, now=now)
-    assert removed == {"questions": 2, "feedback": 2}
+    assert removed == {"questions": 2, "feedback": 2, "retours": 0}
     assert [e["question_id"] for e in records.questions.read()] == ["q179", "q1"]
     assert [e["question_id"] for e in records.feedback.read()] == ["q179", "q1"]
-    assert records.purge(180, now=now) == {"questions": 0, "feedback": 0}
+    assert records.purge(180, now=now) == {"questions": 0, "feedback": 0, "retours": 0}
 
 
 def test_migrations_reach_head_and_match_the_models(database_url, data_dir):
@@ -66,14 +66,14 @@ def test_migrations_reach_head_and_match_the_models(database_url, data_dir):
 
     database = open_database(database_url, data_dir)
     try:
-        assert database.migrate() == "0001"  # again: a no-op
+        assert database.migrate() == "0002_retours"  # again: a no-op
         with database.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
             tables = set(
                 connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
             )
-            assert tables == {"0001"}
+            assert tables == {"0002_retours"}
     finally:
         database.dispose()
 
@@ -140,7 +140,7 @@ def test_the_purge_deletes_imported_logs_once_all_they_hold_is_past_retention(
         now = datetime(2025, 9, 1, tzinfo=UTC)
         os.utime(recent, (now.timestamp(), now.timestamp()))
         removed = records.purge(180, now=now)
-        assert removed == {"questions": 2, "feedback": 1}
+        assert removed == {"questions": 2, "feedback": 1, "retours": 0}
         assert not old.exists() and recent.exists()
     finally:
         database.dispose()
@@ -248,3 +248,24 @@ def test_database_url_setting(monkeypatch, data_dir):
     assert url.host == "postgres" and url.database == "assistant"
     sqlite = database_url("", data_dir)
     assert sqlite.get_backend_name() == "sqlite"
+
+
+def test_an_answer_is_logged_with_a_session_key_never_its_conversation_id(records):
+    import hashlib
+
+    class Answer:  # what record_answer reads of an AnswerRecord
+        def __init__(self, conversation_id):
+            self.conversation_id = conversation_id
+
+        def to_log(self):
+            return {"question_id": "q", "conversation_id": self.conversation_id, "citations": []}
+
+    for conversation in ("conv-aaaa-1111", "conv-aaaa-1111", "conv-bbbb-2222"):
+        records.record_answer(Answer(conversation), channel="api", job=None, requested_theme=None)
+    entries = records.questions.read()
+    assert [e["session"] for e in entries] == [
+        hashlib.sha256(c.encode()).hexdigest()[:16]
+        for c in ("conv-aaaa-1111", "conv-aaaa-1111", "conv-bbbb-2222")
+    ]
+    assert len({e["session"] for e in entries}) == 2
+    assert "conv-aaaa" not in json.dumps(entries) and "conversation_id" not in entries[0]
