@@ -50,7 +50,7 @@ def _jobs() -> dict[str, str]:
 
 def build_agent_tab(container: Any, bridge: Any) -> None:
     """The agents' tab; call inside the page's ``gr.Tabs``. ``bridge`` gives the access-code
-    rule and the quota the chat applies (``ApiBridge``)."""
+    rule and the quota the chat applies (``UiBridge``)."""
     service = RetoursService(container)
     with gr.Tab("Partager un retour d'expérience", id="retours"):
         gr.Markdown(AGENT_INTRO)

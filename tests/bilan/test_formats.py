@@ -4,6 +4,7 @@ figures, and none of the raw personal data the agents typed."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import date
@@ -191,6 +192,8 @@ def test_an_empty_period_gives_a_short_report(seeded, tmp_path, fmt):
 def test_empty_lists_of_parts_3_and_4_say_so(seeded, tmp_path):
     container, _, history = seeded
     data = gather_bilan(container, Period(*PERIOD), history_file=history)
+    # A period with questions but nothing ranked, shared or grouped.
+    data = dataclasses.replace(data, priorities=[], retours=[], queue_groups=[])
     content = read_back(render_bilan(data, "docx", tmp_path / "b.docx"), "docx")
     assert "Aucun cas d'usage classé sur la période." in content["text"]
     assert "Aucun retour d'expérience publié sur la période." in content["text"]

@@ -18,6 +18,7 @@ CODE = "webinaire-2025"
 def page(data_dir, shared_scrubbers):
     """The page of a webinar that requires an access code, and its container."""
     from assistant.container import Container
+    from assistant.services.state import Services
     from assistant.settings import load_settings
     from ui.app import build_ui
 
@@ -31,7 +32,7 @@ def page(data_dir, shared_scrubbers):
     )
     container = Container(settings)
     container.__dict__["question_scrubber"] = shared_scrubbers(True)
-    demo, _ = build_ui(container)
+    demo, _ = build_ui(Services.build(container))
     share = next(fn.fn for fn in demo.fns.values() if fn.name == "share")
     yield container, share
     container.database.dispose()
