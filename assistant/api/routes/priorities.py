@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from assistant.api.deps import StateDep, TrainerDep
+from assistant.api.deps import ServicesDep, TrainerDep
 from assistant.api.errors import error_responses
 from assistant.services.priorities import compute_priorities, priorities_csv
 from assistant.services.retours import DAY_PATTERN, parse_day
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/priorities", tags=["Espace formateur : suivi"])
     },
 )
 async def priorities(
-    state: StateDep,
+    services: ServicesDep,
     trainer: TrainerDep,
     since: Annotated[
         str | None, Query(pattern=DAY_PATTERN, description="Depuis ce jour (AAAA-MM-JJ).")
@@ -43,7 +43,7 @@ async def priorities(
     risque (données personnelles, usages interdits), couverture par le corpus, et un score.
     La méthode est donnée en un paragraphe (`method`)."""
     start, end = parse_day(since, "since"), parse_day(until, "until")
-    result = await state.run_io(compute_priorities, state.container, start, end)
+    result = await services.run_io(compute_priorities, services.container, start, end)
     if format == "json":
         return result
     return Response(

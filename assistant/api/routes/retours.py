@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from assistant.api.deps import AgentDep, QuestionQuota, StateDep, TrainerDep
+from assistant.api.deps import AgentDep, QuestionQuota, ServicesDep, TrainerDep
 from assistant.api.errors import AGENT_BODY_ERRORS, TRAINER_ERRORS, error_responses
 from assistant.api.schemas import JOBS, ApiModel
 from assistant.services.retours import (
@@ -69,7 +69,7 @@ class MergeRequest(ApiModel):
 @router.post("", summary="Partager un retour d'expérience", tags=AGENTS, status_code=201,
              responses=AGENT_BODY_ERRORS)  # fmt: skip
 async def share_retour(
-    body: RetourRequest, state: StateDep, caller: AgentDep, quota: QuestionQuota
+    body: RetourRequest, services: ServicesDep, caller: AgentDep, quota: QuestionQuota
 ) -> dict:
     """Enregistre l'usage de l'IA qu'un agent a essayé au travail (métier, tâche, outil, ce
     qu'il a fait, résultat, temps gagné, risque rencontré, accord pour en reparler).
@@ -77,7 +77,7 @@ async def share_retour(
     Chaque texte libre est anonymisé comme une question avant d'être enregistré : la réponse
     dit quelles données ont été masquées (`masked`) et montre le retour tel qu'il est conservé.
     """
-    service = RetoursService(state.container)
+    service = RetoursService(services.container)
     stored = await asyncio.to_thread(lambda: service.submit(**body.model_dump()))
     masked = stored.pop("masked")
     return {
@@ -91,7 +91,7 @@ async def share_retour(
 @router.get("", summary="Lister les retours d'expérience", tags=TRAINERS,
             responses=TRAINER_ERRORS)  # fmt: skip
 async def list_retours(
-    state: StateDep,
+    services: ServicesDep,
     trainer: TrainerDep,
     status: Annotated[
         str | None, Query(max_length=16, description="Statut : " + _described(STATUSES) + ".")
@@ -105,31 +105,31 @@ async def list_retours(
 ) -> list[dict]:
     """Les retours (anonymisés), les plus anciens d'abord, filtrés par statut et période."""
     start, end = parse_day(since, "since"), parse_day(until, "until")
-    return await state.run_io(RetoursService(state.container).list, status, start, end)
+    return await services.run_io(RetoursService(services.container).list, status, start, end)
 
 
 @router.post("/{retour_id}/publish", summary="Publier un retour", tags=TRAINERS,
              responses=MODERATION_ERRORS)  # fmt: skip
-async def publish_retour(retour_id: RetourId, state: StateDep, trainer: TrainerDep) -> dict:
+async def publish_retour(retour_id: RetourId, services: ServicesDep, trainer: TrainerDep) -> dict:
     """Publie un retour nouveau : il peut alors devenir une fiche « cas d'usage » (brouillon)."""
-    return await state.run_io(RetoursService(state.container).publish, retour_id)
+    return await services.run_io(RetoursService(services.container).publish, retour_id)
 
 
 @router.post("/{retour_id}/reject", summary="Rejeter un retour", tags=TRAINERS,
              responses=MODERATION_ERRORS)  # fmt: skip
-async def reject_retour(retour_id: RetourId, state: StateDep, trainer: TrainerDep) -> dict:
+async def reject_retour(retour_id: RetourId, services: ServicesDep, trainer: TrainerDep) -> dict:
     """Rejette un retour nouveau (il est supprimé avec le journal au terme de sa conservation)."""
-    return await state.run_io(RetoursService(state.container).reject, retour_id)
+    return await services.run_io(RetoursService(services.container).reject, retour_id)
 
 
 @router.post("/{retour_id}/merge", summary="Fusionner un retour dans un autre", tags=TRAINERS,
              responses={**MODERATION_ERRORS, **error_responses(400, 413)})  # fmt: skip
 async def merge_retour(
-    retour_id: RetourId, body: MergeRequest, state: StateDep, trainer: TrainerDep
+    retour_id: RetourId, body: MergeRequest, services: ServicesDep, trainer: TrainerDep
 ) -> dict:
     """Fusionne un retour nouveau dans un autre (le même usage partagé deux fois compte une
     fois)."""
-    return await state.run_io(RetoursService(state.container).merge, retour_id, body.into)
+    return await services.run_io(RetoursService(services.container).merge, retour_id, body.into)
 
 
 @router.get(
@@ -142,10 +142,10 @@ async def merge_retour(
         **error_responses(401, 403, 404, 409, 422, 429, streamed=True),
     },
 )
-async def draft_retour(retour_id: RetourId, state: StateDep, trainer: TrainerDep) -> Response:
+async def draft_retour(retour_id: RetourId, services: ServicesDep, trainer: TrainerDep) -> Response:
     """Le brouillon Markdown (en-tête du corpus compris) tiré d'un retour publié, à relire
     puis importer comme tout document (`POST /api/documents` ou `assistant ingest`)."""
-    name, markdown = await state.run_io(RetoursService(state.container).draft, retour_id)
+    name, markdown = await services.run_io(RetoursService(services.container).draft, retour_id)
     return Response(
         content=markdown,
         media_type="text/markdown; charset=utf-8",
