@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.index.generation import SharedCorpusState
     from assistant.storage import Database, QuestionLog
 
 
@@ -69,7 +70,11 @@ class Container:
         from assistant.index.manifest import Manifest
         from assistant.index.vector_store import collection_name
 
-        return Manifest(self.data_dir / "index" / collection_name(self.embedding_model_id))
+        manifest = Manifest(self.data_dir / "index" / collection_name(self.embedding_model_id))
+        shared = self.corpus_state.load()  # what the replicas share, if published
+        if shared is not None and shared[0] != manifest.generation:
+            manifest.replace(*shared)  # this data dir's copy follows the shared one
+        return manifest
 
     @cached_property
     def vector_store(self):
@@ -89,7 +94,10 @@ class Container:
         from assistant.index.corpus_index import CorpusIndex
 
         return CorpusIndex(
-            data_dir=self.data_dir, embedder=self.embedder, vector_store=self.vector_store
+            data_dir=self.data_dir,
+            embedder=self.embedder,
+            vector_store=self.vector_store,
+            shared=self.corpus_state,
         )
 
     @cached_property
@@ -108,9 +116,15 @@ class Container:
 
     @cached_property
     def vaults(self):
-        from guardrails.pii import VaultStore
+        """Conversations' pseudonym vaults, sealed in the shared database (any replica)."""
+        from assistant.storage.vaults import DatabaseVaults
+        from guardrails.pii.sealed import SealedVaultStore, VaultSealer
 
-        return VaultStore(ttl_seconds=self.settings.privacy.vault_ttl_minutes * 60)
+        return SealedVaultStore(
+            DatabaseVaults(self.database),
+            VaultSealer(self.vault_secret),
+            ttl_seconds=self.settings.privacy.vault_ttl_minutes * 60,
+        )
 
     @cached_property
     def ingestor(self):
@@ -195,3 +209,19 @@ class Container:
             stream_interval_ms=llm.stream_interval_ms,
             model_reformulations=self.settings.retrieval.model_reformulations,
         )
+
+    @cached_property
+    def corpus_state(self) -> SharedCorpusState:
+        """The corpus manifest and its generation, shared by replicas through the database."""
+        from assistant.index.generation import SharedCorpusState
+        from assistant.index.vector_store import collection_name
+
+        return SharedCorpusState(self.database, collection_name(self.embedding_model_id))
+
+    @cached_property
+    def vault_secret(self) -> str:
+        """The vaults' server secret: the setting, else one made once in the data dir (0600)."""
+        from assistant.security import data_dir_secret
+
+        configured = self.settings.privacy.vault_key.get_secret_value()
+        return configured or data_dir_secret(self.data_dir / "vault.key")
