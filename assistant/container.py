@@ -6,6 +6,7 @@ CLI's ``--help`` stays instant and tests can replace a part before it is used.
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -224,4 +225,9 @@ class Container:
         from assistant.security import data_dir_secret
 
         configured = self.settings.privacy.vault_key.get_secret_value()
+        if not configured and self.database.backend != "sqlite":
+            logging.getLogger(__name__).warning(
+                "ASSISTANT_PRIVACY__VAULT_KEY unset with a shared database: replicas with "
+                "their own data dirs will not read each other's pseudonyms"
+            )
         return configured or data_dir_secret(self.data_dir / "vault.key")

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .vault import PseudonymVault
+from .vault import _LOOSE_PLACEHOLDER, PseudonymVault
 
 log = logging.getLogger(__name__)
 
@@ -115,22 +115,26 @@ class SealedVaultStore:
         self._lock = threading.Lock()
 
     def get(self, conversation_id: str) -> PseudonymVault:
-        """The conversation's vault as last stored by any replica (empty if none or expired)."""
+        """The conversation's vault as last stored by any replica (empty if none or expired).
+
+        Nothing is read here (the caller may be an event loop): the vault loads itself on first
+        use, in the thread that scrubs the question.
+        """
+        return _StoredVault(self, self.sealer.conversation_key(conversation_id))
+
+    def read(self, key: str) -> tuple[int, dict | None]:
+        """The stored vault's version and state (None: none, expired or not openable)."""
         self._purge_if_due()
-        key = self.sealer.conversation_key(conversation_id)
         found = self.backend.load(key, self.ttl_seconds)
-        version, state = 0, None
-        if found is not None:
-            version, sealed, age_s = found
-            state = self.sealer.open(key, sealed)
-            if state is None:
-                log.warning("sealed vault not opened (another server key?): started again")
-            elif age_s > self.ttl_seconds / 20:
-                self.backend.touch(key)
-        saver = _Saver(self, key, version)
+        if found is None:
+            return 0, None
+        version, sealed, age_s = found
+        state = self.sealer.open(key, sealed)
         if state is None:
-            return PseudonymVault(on_change=saver)
-        return PseudonymVault.from_state(state, on_change=saver)
+            log.warning("sealed vault not opened (another server key?): started again")
+        elif age_s > self.ttl_seconds / 20:
+            self.backend.touch(key)
+        return version, state
 
     def drop(self, conversation_id: str) -> None:
         """Forget a conversation's vault (no error if unknown)."""
@@ -156,6 +160,52 @@ class SealedVaultStore:
             self.purge()
         except Exception as error:  # a purge failing must not fail a question
             log.warning("vault purge failed", extra={"error": type(error).__name__})
+
+
+class _StoredVault(PseudonymVault):
+    """A vault that reads its state from the store on first use, then seals and stores itself
+    on each new placeholder. ``restore`` of a text without placeholders reads nothing."""
+
+    def __init__(self, store: SealedVaultStore, key: str) -> None:
+        super().__init__()
+        self._store = store
+        self._key = key
+        self._loaded = False
+        self._load_lock = threading.Lock()
+
+    def _ensure_loaded(self) -> None:
+        if self._loaded:
+            return
+        with self._load_lock:
+            if self._loaded:
+                return
+            version, state = self._store.read(self._key)
+            if state is not None:
+                self._set_state(state)
+            self.on_change = _Saver(self._store, self._key, version)
+            self._loaded = True
+
+    def placeholder_for(self, entity_type: str, value: str) -> str:
+        self._ensure_loaded()
+        return super().placeholder_for(entity_type, value)
+
+    def value_of(self, placeholder: str) -> str | None:
+        self._ensure_loaded()
+        return super().value_of(placeholder)
+
+    def restore(self, text: str) -> str:
+        if not _LOOSE_PLACEHOLDER.search(text):
+            return text
+        self._ensure_loaded()
+        return super().restore(text)
+
+    def state(self) -> dict:
+        self._ensure_loaded()
+        return super().state()
+
+    def __len__(self) -> int:
+        self._ensure_loaded()
+        return super().__len__()
 
 
 class _Saver:

@@ -143,10 +143,14 @@ class PseudonymVault:
     ) -> PseudonymVault:
         """The vault ``state()`` described."""
         vault = cls(on_change)
-        vault._by_key = {(t, n): p for t, n, p in state.get("keys", [])}
-        vault._values = dict(state.get("values", {}))
-        vault._counters = {k: int(v) for k, v in state.get("counters", {}).items()}
+        vault._set_state(state)
         return vault
+
+    def _set_state(self, state: dict) -> None:
+        with self._lock:
+            self._by_key = {(t, n): p for t, n, p in state.get("keys", [])}
+            self._values = dict(state.get("values", {}))
+            self._counters = {k: int(v) for k, v in state.get("counters", {}).items()}
 
     def placeholder_for(self, entity_type: str, value: str) -> str:
         """The placeholder of ``value`` (created on first sight, e.g. ``[PERSONNE_1]``)."""

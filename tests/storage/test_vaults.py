@@ -99,6 +99,30 @@ def test_expired_vaults_are_ignored_then_purged(database, shared_scrubbers):
     assert DatabaseVaults(database).count() == 0
 
 
+def test_getting_a_vault_reads_nothing_until_it_is_used(database, shared_scrubbers):
+    """``get`` runs on the event loop: the vault reads the database on first use only, in the
+    thread that scrubs; an answer without placeholders restores without reading."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    store = replica(database)
+    store.purge()  # the first purge is not the subject here
+    store._next_purge = float("inf")
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        vault = store.get(CONVERSATION)
+        assert vault.restore("Relisez la charte [1].") == "Relisez la charte [1]."
+        assert statements == []
+        shared_scrubbers(True).scrub(QUESTION, vault=vault)
+        assert any("sealed_vaults" in s for s in statements)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+
+
 def test_a_short_secret_is_refused():
     with pytest.raises(ValueError):
         VaultSealer("court")
