@@ -90,10 +90,11 @@ class SealedVaultStore:
     """Vaults by conversation id, sealed in a shared ``VaultBackend``; the same ``get``/``drop``
     as ``VaultStore``.
 
-    ``get`` reads the conversation's vault from the backend each time (a replica may have added
-    a placeholder since), refreshing its time to live; the vault it returns seals and stores
-    itself whenever it makes a new placeholder. A conversation without personal data stores
-    nothing. Vaults unused for ``ttl_seconds`` are ignored, and purged at most once a minute.
+    Each vault ``get`` returns reads the conversation's state from the backend on first use (a
+    replica may have added a placeholder since), refreshing its time to live, and seals and
+    stores itself whenever it makes a new placeholder. A conversation without personal data
+    stores nothing. A backend out of reach costs the conversation its earlier pseudonyms, never
+    the answer. Vaults unused for ``ttl_seconds`` are ignored, and purged at most once a minute.
     """
 
     PURGE_EVERY_S = 60.0
@@ -179,7 +180,11 @@ class _StoredVault(PseudonymVault):
         with self._load_lock:
             if self._loaded:
                 return
-            version, state = self._store.read(self._key)
+            try:
+                version, state = self._store.read(self._key)
+            except Exception as error:  # the store is down: answer with this turn's vault
+                log.warning("sealed vault not read", extra={"error": type(error).__name__})
+                version, state = 0, None
             if state is not None:
                 self._set_state(state)
             self.on_change = _Saver(self._store, self._key, version)
@@ -221,4 +226,7 @@ class _Saver:
         with self._lock:
             self.version += 1
             sealed = self.store.sealer.seal(self.key, vault.state())
-            self.store.backend.save(self.key, self.version, sealed)
+            try:
+                self.store.backend.save(self.key, self.version, sealed)
+            except Exception as error:  # the store is down: this turn still answers
+                log.warning("sealed vault not stored", extra={"error": type(error).__name__})

@@ -126,3 +126,19 @@ def test_getting_a_vault_reads_nothing_until_it_is_used(database, shared_scrubbe
 def test_a_short_secret_is_refused():
     with pytest.raises(ValueError):
         VaultSealer("court")
+
+
+def test_a_database_out_of_reach_costs_the_pseudonyms_never_the_answer(shared_scrubbers):
+    """PostgreSQL stopped or unreachable: the turn is scrubbed with a vault of its own."""
+    from sqlalchemy.engine import make_url
+
+    from assistant.storage.database import Database
+
+    unreachable = Database(make_url("postgresql+psycopg://nobody@127.0.0.1:9/none"))
+    try:
+        vault = replica(unreachable).get(CONVERSATION)
+        result = shared_scrubbers(True).scrub(QUESTION, vault=vault)
+    finally:
+        unreachable.dispose()
+    assert result.text.startswith("[PERSONNE_1] ([TÉLÉPHONE_1])")
+    assert vault.restore("[PERSONNE_1]") == "Marie Durand"
