@@ -92,13 +92,14 @@ class Container:
 
     @cached_property
     def index(self):
-        from assistant.index.corpus_index import CorpusIndex
+        from assistant.index.corpus_index import SHARED_ORPHAN_GRACE_S, CorpusIndex
 
         return CorpusIndex(
             data_dir=self.data_dir,
             embedder=self.embedder,
             vector_store=self.vector_store,
             shared=self.corpus_state,
+            orphan_grace_s=SHARED_ORPHAN_GRACE_S if self.settings.chroma.host else 0.0,
         )
 
     @cached_property

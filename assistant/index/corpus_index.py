@@ -16,8 +16,9 @@ left over from a writer that died, and can go.
 Replicas with their own data dirs on one Chroma server share the manifest through the
 database (``shared``, ``assistant.index.generation``): each commit is published there with a
 compare-and-swap on the generation, and ``refresh`` adopts what another replica published.
-Their file locks do not reach each other, so a shared index's repair only removes unlisted
-vectors older than ``SHARED_ORPHAN_GRACE_S`` (another replica's import may be writing them).
+Their file locks do not reach each other, so when a Chroma server may be written by processes
+with other data dirs, repair only removes unlisted vectors older than ``orphan_grace_s``
+(``SHARED_ORPHAN_GRACE_S``: another replica's import may be writing them).
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Age (s) after which a vector no manifest lists is left over, when replicas share the index:
-#: far longer than an import of the largest document allowed (about 6 chunks/s embedded here).
+#: Age (s) after which a vector no manifest lists is left over, when replicas with their own
+#: data dirs share a Chroma server: far longer than an import of the largest document allowed
+#: (2,000 passages at about 6 a second with the embedded model). With a local Chroma, only
+#: processes sharing the data dir (and its locks) write: no grace is needed.
 SHARED_ORPHAN_GRACE_S = 3600.0
 #: How often (s) ``refresh_if_due`` looks at the shared generation.
 REFRESH_INTERVAL_S = 1.0
@@ -75,6 +78,7 @@ class CorpusIndex:
         embedder: Any,
         vector_store: ChromaVectorStore,
         shared: SharedCorpusState | None = None,
+        orphan_grace_s: float = 0.0,
     ) -> None:
         self.data_dir = data_dir
         self.embedder = embedder
@@ -88,6 +92,7 @@ class CorpusIndex:
         self._lexical_guard = threading.Lock()
         self.last_repair: RepairReport | None = None
         self.shared = shared
+        self.orphan_grace_s = orphan_grace_s
         self._next_refresh = 0.0
         if shared is not None:
             with self.commit_lock.hold():
@@ -315,7 +320,7 @@ class CorpusIndex:
             stored = set(self.vectors.all_ids())
             active = self.manifest.active_chunk_ids
             orphans = stored - active
-            if orphans and self.shared is not None:
+            if orphans and self.orphan_grace_s > 0:
                 orphans = self._old_enough(orphans)
             if orphans:
                 self.vectors.delete(sorted(orphans))
@@ -337,9 +342,9 @@ class CorpusIndex:
             return self.last_repair
 
     def _old_enough(self, chunk_ids: set[str]) -> set[str]:
-        """The vectors among ``chunk_ids`` written more than ``SHARED_ORPHAN_GRACE_S`` ago (or
-        before the time was recorded)."""
-        limit = time.time() - SHARED_ORPHAN_GRACE_S
+        """The vectors among ``chunk_ids`` written more than ``orphan_grace_s`` ago (or before
+        the time was recorded)."""
+        limit = time.time() - self.orphan_grace_s
         return {
             c.chunk_id
             for c in self.vectors.get(sorted(chunk_ids))

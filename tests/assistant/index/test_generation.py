@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from assistant.index.corpus_index import SHARED_ORPHAN_GRACE_S
 from tests.servers.live_app import DOCUMENTS
 
 DISTINCT = """---
@@ -59,6 +60,8 @@ def replicas(tmp_path, shared_url, shared_scrubbers):
         )
         container.__dict__["question_scrubber"] = shared_scrubbers(True)
         container.__dict__["document_scrubber"] = shared_scrubbers(True)
+        # What the container sets with a Chroma server (ASSISTANT_CHROMA__HOST).
+        container.index.orphan_grace_s = SHARED_ORPHAN_GRACE_S
         built.append(container)
     yield built
     for container in built:
@@ -72,6 +75,8 @@ def cited(container, question: str) -> set[str]:
 def test_an_import_through_one_replica_is_cited_by_the_other_after_refresh(replicas):
     a, b = replicas
     a.ingestor.ingest_bytes("charte-ia.md", DOCUMENTS["charte-ia.md"].encode())
+    assert "charte-ia" not in cited(b, "coller le dossier d'un administré dans ChatGPT")
+    assert b.index.refresh()
     assert "charte-ia" in cited(b, "coller le dossier d'un administré dans ChatGPT")
     generation = a.corpus_state.generation()
 
@@ -132,6 +137,12 @@ def test_a_repair_on_one_replica_spares_an_import_in_flight_on_the_other(replica
         assert report.orphan_chunks_removed == 0
         assert a.index.get_chunks(["x::1::0001"])
         a.index.discard_uncommitted(["x::1::0001"])
+    # Without the grace (a local Chroma, one data dir and its locks), the same vector goes.
+    with a.index.importing():
+        a.index.add_chunks(["x::1::0002"], ["texte"], ["texte"], [{"doc_id": "x"}])
+    b.index.orphan_grace_s = 0.0
+    assert b.index.repair().orphan_chunks_removed == 1
+    assert not a.index.get_chunks(["x::1::0002"])
 
 
 def test_the_shared_state_holds_the_first_manifest_of_an_upgraded_instance(replicas):
@@ -149,6 +160,7 @@ def test_the_shared_state_holds_the_first_manifest_of_an_upgraded_instance(repli
     with a.database.session() as session:
         stored = session.scalar(select(CorpusStateRow.manifest))
     assert json.loads(stored)["charte-ia"]["title"] == "Charte d'utilisation de l'IA"
+    assert b.index.refresh()
     assert "charte-ia" in cited(b, "coller le dossier d'un administré dans ChatGPT")
 
 
