@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import inspect, text
 
 from assistant.storage import open_database
@@ -142,3 +143,22 @@ def test_a_database_out_of_reach_costs_the_pseudonyms_never_the_answer(shared_sc
         unreachable.dispose()
     assert result.text.startswith("[PERSONNE_1] ([TÉLÉPHONE_1])")
     assert vault.restore("[PERSONNE_1]") == "Marie Durand"
+
+
+def test_without_a_setting_the_key_is_made_once_in_the_data_dir_readable_by_its_owner_only(
+    settings, data_dir
+):
+    from assistant.container import Container
+
+    first = Container(settings).vault_secret
+    path = data_dir / "vault.key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert Container(settings).vault_secret == first  # another process reads the same key
+    assert len(first) >= 32
+
+    configured = settings.model_copy(
+        update={"privacy": settings.privacy.model_copy(update={"vault_key": SecretStr(SECRET)})}
+    )
+    path.unlink()
+    assert Container(configured).vault_secret == SECRET
+    assert not path.exists()
