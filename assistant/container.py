@@ -6,6 +6,7 @@ CLI's ``--help`` stays instant and tests can replace a part before it is used.
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     # Imported for the annotations only: each part is built (and its module imported) on use.
     from assistant.chat import ChatEngine
     from assistant.index.corpus_index import CorpusIndex
+    from assistant.index.generation import SharedCorpusState
     from assistant.index.manifest import Manifest
     from assistant.index.vector_store import ChromaVectorStore
     from assistant.ingestion.pipeline import Ingestor
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
     from assistant.retrieval import HybridRetriever
     from assistant.services.priorities import UseCaseCatalog
     from assistant.storage import Database, QuestionLog
-    from guardrails.pii import PiiScrubber, VaultStore
+    from guardrails.pii import PiiScrubber
+    from guardrails.pii.sealed import SealedVaultStore
 
 
 class Container:
@@ -83,7 +86,11 @@ class Container:
         from assistant.index.manifest import Manifest
         from assistant.index.vector_store import collection_name
 
-        return Manifest(self.data_dir / "index" / collection_name(self.embedding_model_id))
+        manifest = Manifest(self.data_dir / "index" / collection_name(self.embedding_model_id))
+        shared = self.corpus_state.load()  # what the replicas share, if published
+        if shared is not None and shared[0] != manifest.generation:
+            manifest.replace(*shared)  # this data dir's copy follows the shared one
+        return manifest
 
     @cached_property
     def vector_store(self) -> ChromaVectorStore:
@@ -100,10 +107,14 @@ class Container:
 
     @cached_property
     def index(self) -> CorpusIndex:
-        from assistant.index.corpus_index import CorpusIndex
+        from assistant.index.corpus_index import SHARED_ORPHAN_GRACE_S, CorpusIndex
 
         return CorpusIndex(
-            data_dir=self.data_dir, embedder=self.embedder, vector_store=self.vector_store
+            data_dir=self.data_dir,
+            embedder=self.embedder,
+            vector_store=self.vector_store,
+            shared=self.corpus_state,
+            orphan_grace_s=SHARED_ORPHAN_GRACE_S if self.settings.chroma.host else 0.0,
         )
 
     @cached_property
@@ -121,10 +132,16 @@ class Container:
         return PiiScrubber(mask_person_names=self.settings.ingestion.redact_person_names)
 
     @cached_property
-    def vaults(self) -> VaultStore:
-        from guardrails.pii import VaultStore
+    def vaults(self) -> SealedVaultStore:
+        """Conversations' pseudonym vaults, sealed in the shared database (any replica)."""
+        from assistant.storage.vaults import DatabaseVaults
+        from guardrails.pii.sealed import SealedVaultStore, VaultSealer
 
-        return VaultStore(ttl_seconds=self.settings.privacy.vault_ttl_minutes * 60)
+        return SealedVaultStore(
+            DatabaseVaults(self.database),
+            VaultSealer(self.vault_secret),
+            ttl_seconds=self.settings.privacy.vault_ttl_minutes * 60,
+        )
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -216,3 +233,24 @@ class Container:
         from assistant.services.priorities import UseCaseCatalog
 
         return UseCaseCatalog.from_corpus(self.settings.corpus_dir)
+
+    @cached_property
+    def corpus_state(self) -> SharedCorpusState:
+        """The corpus manifest and its generation, shared by replicas through the database."""
+        from assistant.index.generation import SharedCorpusState
+        from assistant.index.vector_store import collection_name
+
+        return SharedCorpusState(self.database, collection_name(self.embedding_model_id))
+
+    @cached_property
+    def vault_secret(self) -> str:
+        """The vaults' server secret: the setting, else one made once in the data dir (0600)."""
+        from assistant.security import data_dir_secret
+
+        configured = self.settings.privacy.vault_key.get_secret_value()
+        if not configured and self.database.backend != "sqlite":
+            logging.getLogger(__name__).warning(
+                "ASSISTANT_PRIVACY__VAULT_KEY unset with a shared database: replicas with "
+                "their own data dirs will not read each other's pseudonyms"
+            )
+        return configured or data_dir_secret(self.data_dir / "vault.key")

@@ -31,6 +31,7 @@ def run_checks(container: Container) -> list[Check]:
     checks.extend(_lexicon_checks(settings))
     checks.extend(_embedding_checks(container))
     checks.extend(_vector_store_checks(container))
+    checks.append(_replicas_check(container))
     checks.extend(_spacy_checks())
     checks.extend(_privacy_checks())
     return checks
@@ -85,8 +86,12 @@ def _lexicon_checks(settings: Settings) -> list[Check]:
         try:
             entries = load_lexicon_file(lexicon_path)
             checks.append(
-                Check("lexique des agents", True, f"{lexicon_path} ({len(entries)} termes)",
-                      required=False)
+                Check(
+                    "lexique des agents",
+                    True,
+                    f"{lexicon_path} ({len(entries)} termes)",
+                    required=False,
+                )
             )
         except LexiconError as error:
             checks.append(Check("lexique des agents", False, str(error), required=False))
@@ -233,6 +238,25 @@ def _database_check(container: Container) -> Check:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()
         return Check(name, False, f"{shown} : {reason[0] if reason else type(error).__name__}")
     return Check(name, True, f"{shown} (schéma à jour, version {revision})")
+
+
+def _replicas_check(container: Container) -> Check:
+    """What several instances need to share: the corpus generation and the pseudonyms' key."""
+    name = "instances multiples"
+    try:
+        generation = container.corpus_state.generation()
+    except Exception as error:
+        return Check(name, False, f"état partagé du corpus illisible : {error}", required=False)
+    shared = container.database.backend != "sqlite"
+    keyed = bool(container.settings.privacy.vault_key.get_secret_value())
+    key = (
+        "clé des pseudonymes réglée (ASSISTANT_PRIVACY__VAULT_KEY)"
+        if keyed
+        else "clé des pseudonymes du dossier de données (vault.key) : réglez "
+        "ASSISTANT_PRIVACY__VAULT_KEY, la même partout, pour plusieurs instances"
+    )
+    corpus = f"génération du corpus {generation}" if generation is not None else "corpus non publié"
+    return Check(name, keyed or not shared, f"{corpus} ; {key}", required=False)
 
 
 def can_serve(checks: list[Check]) -> bool:

@@ -206,6 +206,12 @@ class PrivacySettings(Section):
     question_log_retention_days: int = Field(
         180, ge=1, description="Conservation des questions (anonymisées) et avis, en jours."
     )
+    vault_key: SecretStr = Field(
+        SecretStr(""),
+        description="Clé secrète (32 caractères au moins) qui chiffre les correspondances de "
+        "pseudonymes conservées dans la base ; la même sur toutes les instances. Vide = clé "
+        "créée une fois dans le dossier de données (fichier vault.key), pour une seule instance.",
+    )
 
 
 class DatabaseSettings(Section):

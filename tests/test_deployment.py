@@ -106,6 +106,18 @@ def test_app_service(config):
     assert any(v["target"] == "/data" for v in app["volumes"])
 
 
+def test_replicas_share_the_vault_key(tmp_path, empty_env, config):
+    """Every app instance gets the same pseudonym key: the one of .env, else none (then made
+    once in the app-data volume the instances share)."""
+    assert config["services"]["app"]["environment"]["ASSISTANT_PRIVACY__VAULT_KEY"] == ""
+    env_file = tmp_path / "cle.env"
+    env_file.write_text("ASSISTANT_PRIVACY__VAULT_KEY=cle-commune-0123456789abcdef0123456789\n")
+    result = compose("config", "--format", "json", env_file=env_file)
+    assert result.returncode == 0, result.stderr
+    env = json.loads(result.stdout)["services"]["app"]["environment"]
+    assert env["ASSISTANT_PRIVACY__VAULT_KEY"] == "cle-commune-0123456789abcdef0123456789"
+
+
 def test_postgres_service_holds_the_records(config):
     postgres = config["services"]["postgres"]
     assert postgres["image"].startswith("postgres:")

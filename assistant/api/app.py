@@ -191,13 +191,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await _check_backend(state)
     if state.tune_garbage_collector:
         tune_garbage_collector()
-    task = asyncio.create_task(_maintenance(state), name="assistant-maintenance")
+    tasks = [
+        asyncio.create_task(_maintenance(state), name="assistant-maintenance"),
+        asyncio.create_task(_follow_corpus(state), name="assistant-corpus"),
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         # Imports in flight are cancelled: they stop after their current batch, leaving the
         # index as it was.
         await asyncio.to_thread(state.imports.shutdown)
@@ -269,9 +273,21 @@ async def _check_backend(state: Services, *, due_only: bool = False) -> None:
         log.warning("llm backend check failed", extra={"error": type(error).__name__})
 
 
+async def _follow_corpus(state: Services) -> None:
+    """Take in the corpus changes other processes and replicas made: their shared generation
+    is read every second (``CorpusIndex.refresh_if_due``), the index reloaded when it moved."""
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            index = state.container.index
+            if await state.run_io(index.refresh_if_due):
+                log.info("corpus changed elsewhere", extra={"chunks": index.chunk_count()})
+        except Exception as error:
+            log.error("corpus refresh failed", extra={"error": type(error).__name__})
+
+
 async def _maintenance(state: Services) -> None:
-    """Re-check the LLM backend (every 30 s), take in the corpus changes other processes made
-    (every 5 s) and purge expired log entries (daily)."""
+    """Re-check the LLM backend (every 30 s) and purge expired log entries (daily)."""
     last_purge = -PURGE_EVERY_S
     retention = state.settings.privacy.question_log_retention_days
     while True:
@@ -285,12 +301,6 @@ async def _maintenance(state: Services) -> None:
             except (OSError, SQLAlchemyError) as error:
                 log.error("log purge failed", extra={"error": type(error).__name__})
         await asyncio.sleep(BACKEND_POLL_S)
-        try:
-            index = state.container.index
-            if await state.run_io(index.refresh):
-                log.info("corpus changed elsewhere", extra={"chunks": index.chunk_count()})
-        except Exception as error:
-            log.error("corpus refresh failed", extra={"error": type(error).__name__})
         was_degraded = state.container.backends.degraded
         await _check_backend(state, due_only=True)
         if state.container.backends.degraded != was_degraded:

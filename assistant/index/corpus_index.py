@@ -12,6 +12,13 @@ blocks a removal or the answers:
   reloading the manifest if another process changed it.
 ``repair`` holds both: with no import in flight anywhere, a vector the manifest does not list is
 left over from a writer that died, and can go.
+
+Replicas with their own data dirs on one Chroma server share the manifest through the
+database (``shared``, ``assistant.index.generation``): each commit is published there with a
+compare-and-swap on the generation, and ``refresh`` adopts what another replica published.
+Their file locks do not reach each other, so when a Chroma server may be written by processes
+with other data dirs, repair only removes unlisted vectors older than ``orphan_grace_s``
+(``SHARED_ORPHAN_GRACE_S``: another replica's import may be writing them).
 """
 
 from __future__ import annotations
@@ -19,17 +26,31 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.index.lexical import LexicalIndex
 from assistant.index.locks import IndexLock
 from assistant.index.manifest import DocumentRecord, Manifest
 from assistant.index.vector_store import ChromaVectorStore, StoredChunk
 
+if TYPE_CHECKING:
+    from assistant.index.generation import SharedCorpusState
+
 log = logging.getLogger(__name__)
+
+#: Age (s) after which a vector no manifest lists is left over, when replicas with their own
+#: data dirs share a Chroma server: far longer than an import of the largest document allowed
+#: (2,000 passages at about 6 a second with the embedded model). With a local Chroma, only
+#: processes sharing the data dir (and its locks) write: no grace is needed.
+SHARED_ORPHAN_GRACE_S = 3600.0
+#: How often (s) ``refresh_if_due`` looks at the shared generation.
+REFRESH_INTERVAL_S = 1.0
+#: Chunk metadata: when the vector was written (epoch seconds), for the grace above.
+WRITTEN_AT = "written_at"
 
 
 class ImportCancelled(Exception):
@@ -50,7 +71,15 @@ class RepairReport:
 class CorpusIndex:
     """Everything retrieval reads and ingestion writes, for one embedding model."""
 
-    def __init__(self, *, data_dir: Path, embedder: Any, vector_store: ChromaVectorStore) -> None:
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        embedder: Any,
+        vector_store: ChromaVectorStore,
+        shared: SharedCorpusState | None = None,
+        orphan_grace_s: float = 0.0,
+    ) -> None:
         self.data_dir = data_dir
         self.embedder = embedder
         self.vectors = vector_store
@@ -62,6 +91,12 @@ class CorpusIndex:
         self._lexical: LexicalIndex | None = None
         self._lexical_guard = threading.Lock()
         self.last_repair: RepairReport | None = None
+        self.shared = shared
+        self.orphan_grace_s = orphan_grace_s
+        self._next_refresh = 0.0
+        if shared is not None:
+            with self.commit_lock.hold():
+                self._pull_shared()
 
     # ---- reading -------------------------------------------------------------------------
     @property
@@ -90,10 +125,65 @@ class CorpusIndex:
         Called by the server now and then, so that an import or a removal made by the command
         line or another replica reaches its answers without a restart.
         """
-        if not self.manifest.reload_if_changed():
+        changed = self.manifest.reload_if_changed()
+        adopted = False
+        if self.shared is not None and self.shared.generation() != self.manifest.generation:
+            with self.commit_lock.hold():
+                adopted = self._pull_shared()
+        if changed or adopted:
+            # The shared generation may be lower than a stale copy's: swap in any case.
+            self.rebuild_lexical(force=adopted)
+        return changed or adopted
+
+    def refresh_if_due(self) -> bool:
+        """``refresh`` at most once every ``REFRESH_INTERVAL_S``; False when not due."""
+        now = time.monotonic()
+        if now < self._next_refresh:
             return False
-        self.rebuild_lexical()
+        self._next_refresh = now + REFRESH_INTERVAL_S
+        return self.refresh()
+
+    def _pull_shared(self) -> bool:
+        """Adopt the shared manifest if its generation differs from ours (True if adopted);
+        publish ours as the first one if none is shared yet. Under the commit lock."""
+        assert self.shared is not None
+        state = self.shared.load()
+        if state is None:
+            if not self.shared.publish(None, self.manifest.generation, self.manifest.payload()):
+                state = self.shared.load()
+            if state is None:
+                return False
+        generation, documents = state
+        if generation == self.manifest.generation and documents == self.manifest.payload():
+            return False
+        self.manifest.replace(generation, documents)
         return True
+
+    def _commit(
+        self, *, put: DocumentRecord | None = None, delete: str | None = None
+    ) -> DocumentRecord | None:
+        """Apply one manifest change (here and, if shared, for every replica); return the
+        document's previous record. Under the commit lock."""
+        doc_id = put.doc_id if put is not None else delete
+        if self.shared is None:
+            self.manifest.reload_if_changed()
+            previous = self.manifest.get(doc_id or "")
+            if put is None and previous is None:
+                return None
+            self.manifest.commit(put=put, delete=delete)
+            return previous
+        for _attempt in range(20):
+            self.manifest.reload_if_changed()
+            self._pull_shared()
+            expected = self.manifest.generation
+            previous = self.manifest.get(doc_id or "")
+            if put is None and previous is None:
+                return None
+            self.manifest.commit(put=put, delete=delete)
+            if self.shared.publish(expected, self.manifest.generation, self.manifest.payload()):
+                return previous
+            time.sleep(0.05)  # another replica committed meanwhile: take its change in, retry
+        raise RuntimeError("corpus manifest: too many concurrent commits")
 
     def import_in_progress_elsewhere(self) -> bool:
         """Whether another process is importing a document right now (for diagnostics)."""
@@ -154,8 +244,12 @@ class CorpusIndex:
                     list(texts_for_embedding[start:stop])
                 )
                 attempted = stop
+                written_at = int(time.time())
                 self.vectors.upsert(
-                    ids[start:stop], vectors, texts[start:stop], metadatas[start:stop]
+                    ids[start:stop],
+                    vectors,
+                    texts[start:stop],
+                    [{**m, WRITTEN_AT: written_at} for m in metadatas[start:stop]],
                 )
                 if progress is not None:
                     progress(stop)
@@ -176,9 +270,7 @@ class CorpusIndex:
     def commit_document(self, record: DocumentRecord) -> list[str]:
         """Make ``record`` the current version of its document; drop the previous chunks."""
         with self.commit_lock.hold():
-            self.manifest.reload_if_changed()
-            previous = self.manifest.get(record.doc_id)
-            self.manifest.commit(put=record)
+            previous = self._commit(put=record)
             kept = set(record.chunk_ids)
             stale = [c for c in (previous.chunk_ids if previous else []) if c not in kept]
             if stale:
@@ -188,21 +280,20 @@ class CorpusIndex:
 
     def remove_document(self, doc_id: str) -> DocumentRecord | None:
         with self.commit_lock.hold():
-            self.manifest.reload_if_changed()
-            record = self.manifest.get(doc_id)
+            record = self._commit(delete=doc_id)
             if record is None:
                 return None
-            self.manifest.commit(delete=doc_id)
             if record.chunk_ids:
                 self.vectors.delete(record.chunk_ids)
             self.rebuild_lexical()
             return record
 
-    def rebuild_lexical(self) -> None:
-        """Build the BM25 snapshot of the current manifest and swap it in (never an older one)."""
+    def rebuild_lexical(self, *, force: bool = False) -> None:
+        """Build the BM25 snapshot of the current manifest and swap it in (never an older one,
+        unless ``force``: a manifest adopted from the shared state)."""
         lexical = self._build_lexical()
         with self._lexical_guard:
-            if self._lexical is None or lexical.generation >= self._lexical.generation:
+            if force or self._lexical is None or lexical.generation >= self._lexical.generation:
                 self._lexical = lexical
 
     def _build_lexical(self) -> LexicalIndex:
@@ -224,9 +315,13 @@ class CorpusIndex:
         """
         with self.import_lock.hold(), self.commit_lock.hold():
             reloaded = self.manifest.reload_if_changed()
+            if self.shared is not None:
+                reloaded = self._pull_shared() or reloaded
             stored = set(self.vectors.all_ids())
             active = self.manifest.active_chunk_ids
             orphans = stored - active
+            if orphans and self.orphan_grace_s > 0:
+                orphans = self._old_enough(orphans)
             if orphans:
                 self.vectors.delete(sorted(orphans))
             incomplete = [
@@ -235,16 +330,26 @@ class CorpusIndex:
                 if record.status == "indexed" and not set(record.chunk_ids) <= stored
             ]
             for doc_id in incomplete:
-                self.manifest.commit(delete=doc_id)
+                self._commit(delete=doc_id)
             if orphans or incomplete:
                 log.warning(
                     "index repaired", extra={"orphans": len(orphans), "incomplete": len(incomplete)}
                 )
             rebuilt = bool(reloaded or incomplete) and self._lexical is not None
             if rebuilt:
-                self.rebuild_lexical()
+                self.rebuild_lexical(force=self.shared is not None)
             self.last_repair = RepairReport(len(orphans), incomplete, rebuilt)
             return self.last_repair
+
+    def _old_enough(self, chunk_ids: set[str]) -> set[str]:
+        """The vectors among ``chunk_ids`` written more than ``orphan_grace_s`` ago (or before
+        the time was recorded)."""
+        limit = time.time() - self.orphan_grace_s
+        return {
+            c.chunk_id
+            for c in self.vectors.get(sorted(chunk_ids))
+            if float(c.metadata.get(WRITTEN_AT, 0)) < limit
+        }
 
 
 def search_text(text: str, metadata: dict[str, Any]) -> str:

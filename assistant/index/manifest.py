@@ -133,6 +133,22 @@ class Manifest:
             self._refresh_active()
             return self.generation
 
+    def payload(self) -> dict[str, dict]:
+        """The documents as plain dicts (doc id -> record), as written and as shared."""
+        with self._lock:
+            return {doc_id: asdict(r) for doc_id, r in sorted(self._documents.items())}
+
+    def replace(self, generation: int, documents: dict[str, dict]) -> None:
+        """Adopt a manifest another process published (``generation`` and its documents) and
+        persist it here, so that this data dir's copy follows the shared one."""
+        with self._lock:
+            records = {d: DocumentRecord.from_dict(r) for d, r in documents.items()}
+            self._write(generation, records)
+            self._documents = records
+            self.generation = generation
+            self._signature = self._file_signature()
+            self._refresh_active()
+
     def _write(self, generation: int, documents: dict[str, DocumentRecord]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {

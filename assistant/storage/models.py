@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -103,3 +113,26 @@ class RetourRow(Base):
     contact_consent: Mapped[bool] = mapped_column(Boolean)
     merged_into: Mapped[int | None] = mapped_column(Id, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+class CorpusStateRow(Base):
+    """The corpus as every replica must see it, per embedding collection: the manifest's
+    documents (titles, counts, chunk ids: no personal value) and a generation counter bumped
+    by each import, replacement and removal. Replicas poll the generation and reload."""
+
+    __tablename__ = "corpus_state"
+
+    collection: Mapped[str] = mapped_column(String(128), primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)
+    manifest: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SealedVaultRow(Base):
+    """A conversation's pseudonym vault, sealed (AES-GCM, server key), keyed by a keyed hash
+    of the conversation id: neither the values nor the conversation id are stored in clear."""
+
+    __tablename__ = "sealed_vaults"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    last_used: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -120,24 +120,53 @@ class PseudonymVault:
     conversation; its ``repr`` never shows them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[PseudonymVault], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._by_key: dict[tuple[str, str], str] = {}
         self._values: dict[str, str] = {}
         self._counters: dict[str, int] = {}
+        #: Called (outside the lock) after a new placeholder is made, e.g. to seal and store.
+        self.on_change = on_change
+
+    def state(self) -> dict:
+        """Everything the vault holds, as JSON-able data (real values: seal it before storing)."""
+        with self._lock:
+            return {
+                "keys": [[t, n, p] for (t, n), p in self._by_key.items()],
+                "values": dict(self._values),
+                "counters": dict(self._counters),
+            }
+
+    @classmethod
+    def from_state(
+        cls, state: dict, on_change: Callable[[PseudonymVault], None] | None = None
+    ) -> PseudonymVault:
+        """The vault ``state()`` described."""
+        vault = cls(on_change)
+        vault._set_state(state)
+        return vault
+
+    def _set_state(self, state: dict) -> None:
+        with self._lock:
+            self._by_key = {(t, n): p for t, n, p in state.get("keys", [])}
+            self._values = dict(state.get("values", {}))
+            self._counters = {k: int(v) for k, v in state.get("counters", {}).items()}
 
     def placeholder_for(self, entity_type: str, value: str) -> str:
         """The placeholder of ``value`` (created on first sight, e.g. ``[PERSONNE_1]``)."""
         key = (entity_type, normalise(entity_type, value))
         with self._lock:
             placeholder = self._by_key.get(key)
+            created = placeholder is None
             if placeholder is None:
                 number = self._counters.get(entity_type, 0) + 1
                 self._counters[entity_type] = number
                 placeholder = f"[{entity_type}_{number}]"
                 self._by_key[key] = placeholder
                 self._values[placeholder] = value
-            return placeholder
+        if created and self.on_change is not None:
+            self.on_change(self)
+        return placeholder
 
     def value_of(self, placeholder: str) -> str | None:
         """The original value behind ``placeholder`` (first spelling seen), or None."""
