@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.services.queue import LinkedQuestions
     from assistant.storage import Database, QuestionLog
 
 
@@ -153,6 +154,7 @@ class Container:
             fusion=r.fusion,
             query_cache_size=r.query_cache_size,
             understanding=self.query_understanding,
+            links=self.question_links,
         )
 
     @cached_property
@@ -194,4 +196,15 @@ class Container:
             parallel_slots=slots,
             stream_interval_ms=llm.stream_interval_ms,
             model_reformulations=self.settings.retrieval.model_reformulations,
+        )
+
+    @cached_property
+    def question_links(self) -> LinkedQuestions:
+        """The questions of the queue's linked groups, that the retriever answers from their
+        linked section (the database is opened on the first question, not here)."""
+        from assistant.services.queue import LINK_THRESHOLDS, LinkedQuestions, threshold_for
+
+        model_id = self.embedding_model_id
+        return LinkedQuestions(
+            lambda: self.database, model_id, threshold_for(LINK_THRESHOLDS, model_id)
         )

@@ -36,6 +36,7 @@ from assistant.api.routes import (
     imports,
     openai_compat,
     passages,
+    queue,
 )
 from assistant.api.state import ApiState
 from guardrails.injection import warm_up as injection_guard_warm_up
@@ -71,6 +72,7 @@ ROUTERS = (
     documents.router,
     imports.router,
     analytics.router,
+    queue.router,
     openai_compat.router,
     health.router,
 )

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -77,3 +88,51 @@ class ImportedFile(Base):
     name: Mapped[str] = mapped_column(String(255))
     entries: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QueueQuestion(Base):
+    """A question of the trainers' queue (refused, « passages proches » or voted down): its
+    scrubbed text, its embedding (float32 bytes of the model ``model_id``) and its group.
+
+    Filled incrementally from the records (``assistant.services.queue``); removed with its
+    question when the retention purge deletes it (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "queue_questions"
+
+    question_row: Mapped[int] = mapped_column(
+        Id, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    question_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    coverage: Mapped[str] = mapped_column(String(16))
+    down: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_id: Mapped[str] = mapped_column(String(255))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class QueueGroup(Base):
+    """A group of similar queue questions (its id comes from its first question, the leader
+    every later question is compared with) and what a trainer decided for it."""
+
+    __tablename__ = "queue_groups"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(255))
+    leader_vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), index=True, default="open")
+    doc_id: Mapped[str | None] = mapped_column(String(255))
+    section: Mapped[str | None] = mapped_column(String(500))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class QueueCursor(Base):
+    """How far the queue has read the records (last question and feedback rows seen)."""
+
+    __tablename__ = "queue_cursor"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_row: Mapped[int] = mapped_column(BigInteger, default=0)
