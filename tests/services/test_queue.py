@@ -178,9 +178,7 @@ def test_link_draft_and_out_of_scope_leave_the_open_queue_with_their_status(
     assert service.links("fiche-sobriete") == []
 
 
-def test_the_field_dataset_holds_the_linked_questions_in_the_eval_format(
-    queue_container, tmp_path
-):
+def test_the_field_dataset_holds_the_linked_questions_in_the_eval_format(queue_container, tmp_path):
     from assistant.evaluation.datasets import load_items
 
     for text in PASSWORDS:
