@@ -43,7 +43,7 @@ def test_doctor_reports_every_part_and_can_serve_without_an_llm(monkeypatch, dat
     assert names["télémétrie"]["ok"]
     database = names["base des enregistrements"]
     assert database["ok"] and "assistant.sqlite3" in database["detail"]
-    assert "version 0001" in database["detail"]
+    assert "version 0003_queue" in database["detail"]
 
 
 def test_doctor_fails_when_the_database_cannot_be_reached(monkeypatch):
