@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from ui import chat_view, report, texts
+from ui import chat_view, queue_view, report, texts
 from ui.bridge import ApiBridge, UiError, not_uploaded_here
 from ui.theme import page_options
 
@@ -201,8 +201,10 @@ def build_ui(container: Any, *, api_state: Any | None = None) -> tuple[gr.Blocks
                     with gr.Tabs():
                         with gr.Tab("Documents du corpus", id="documents"):
                             corpus = _corpus_section(container.settings.ingestion)
+                            queue_view.build_document_links(container, corpus["selected"], trainer)
                         with gr.Tab("Tableau de bord du webinaire", id="dashboard"):
                             dash = _dashboard_section()
+                        queue_view.build_queue_tab(container, trainer)
                 timer = gr.Timer(DASHBOARD_REFRESH_S, active=False)
 
         # ---- handlers: chat --------------------------------------------------------------
