@@ -24,7 +24,7 @@ COLUMNS = [
     "Groupe",
     "Questions",
     "Dernière question",
-    "Refus / proches / 👎",
+    "Refus / proches / avis négatifs",
     "Exemples (anonymisés)",
     "Sections les plus proches",
     "État",
@@ -43,8 +43,8 @@ def _row(group: dict[str, Any]) -> list[Any]:
         group["count"],
         group["last_ts"].replace("T", " ")[:16],
         f"{kinds['refused']} / {kinds['partial']} / {kinds['down']}",
-        "\n".join(f"« {example} »" for example in group["examples"]),
-        "\n".join(f"{n['title']} — {n['section']}" for n in group["nearest"]),
+        " ".join(f"« {example} »" for example in group["examples"]),
+        " ; ".join(f"{n['title']} — {n['section']} ({n['doc_id']})" for n in group["nearest"]),
         state,
     ]
 
@@ -63,10 +63,11 @@ def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
     with gr.Tab("Questions à traiter", id="queue") as tab:
         gr.Markdown(
             "### Questions à traiter\nLes questions refusées, les réponses « voici les "
-            "passages les plus proches » et les réponses jugées 👎, regroupées par sujet (les "
-            "plus gros groupes d'abord). Relier un groupe à la section qui y répond fait "
-            "répondre aussitôt ses questions, et les formulations proches, à partir de cette "
-            "section, sans réimport ; le groupe entre dans le jeu d'évaluation « terrain »."
+            "passages les plus proches » et les réponses jugées pas utiles (👎), regroupées "
+            "par sujet (les plus gros groupes d'abord). Relier un groupe à la section qui y "
+            "répond fait répondre aussitôt ses questions, et les formulations proches, à "
+            "partir de cette section, sans réimport ; le groupe entre dans le jeu "
+            "d'évaluation « terrain »."
         )
         with gr.Row():
             parts["status"] = gr.Dropdown(
