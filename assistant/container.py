@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
-    from assistant.services.queue import LinkedQuestions
+    from assistant.services.queue_vectors import LinkedQuestions
     from assistant.storage import Database, QuestionLog
 
 
@@ -202,7 +202,11 @@ class Container:
     def question_links(self) -> LinkedQuestions:
         """The questions of the queue's linked groups, that the retriever answers from their
         linked section (the database is opened on the first question, not here)."""
-        from assistant.services.queue import LINK_THRESHOLDS, LinkedQuestions, threshold_for
+        from assistant.services.queue_vectors import (
+            LINK_THRESHOLDS,
+            LinkedQuestions,
+            threshold_for,
+        )
 
         model_id = self.embedding_model_id
         return LinkedQuestions(
