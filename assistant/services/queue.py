@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import yaml
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -484,14 +485,17 @@ def draft_markdown(group: dict[str, Any]) -> str:
     examples = group["examples"] or ["(aucune question conservée)"]
     title = examples[0].rstrip(" ?.!").strip()[:90] or "Nouvelle fiche"
     today = utc_now().date().isoformat()
+    front = {
+        "id": _slug(title),
+        "title": title,
+        "theme": "cas-usage",
+        "audience": "tous les agents",
+        "version": "0.1",
+        "updated": today,
+    }
     lines = [
         "---",
-        f"id: {_slug(title)}",
-        f'title: "{title.replace(chr(34), chr(39))}"',
-        "theme: cas-usage",
-        "audience: tous les agents",
-        'version: "0.1"',
-        f"updated: {today}",
+        yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).strip(),
         "---",
         "",
         f"# {title}",

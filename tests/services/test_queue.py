@@ -170,6 +170,8 @@ def test_link_draft_and_out_of_scope_leave_the_open_queue_with_their_status(
     assert body.strip().startswith("# ") and "## " in body
     assert all(f"« {q} »" in body for q in ENERGY)
     assert "Sobriété numérique et IA — Consommation énergétique" in body
+    imported = queue_container.ingestor.ingest_bytes("brouillon.md", draft.encode())
+    assert imported.status == "indexed", imported.message  # the corpus format, as is
 
     links = service.links("fiche-mots-de-passe")
     assert [(x["group_id"], x["section"], x["count"]) for x in links] == [
@@ -239,7 +241,8 @@ def test_a_link_is_used_by_the_running_retriever_without_a_restart(queue_contain
     )
     unrelated = engine.ask("Quelle consommation d'énergie pour une requête ?", restore=False)
     assert unrelated.coverage != "answered"
-    assert unrelated.citations[:1] != after.citations[:1]
+    first = [(c["doc_id"], c["section"]) for c in unrelated.citations[:1]]
+    assert first != [("charte-ia", "Article 5 — Relecture humaine")]
 
     service.reopen(group["id"])  # the link stops being used at once
     assert engine.ask(PASSWORDS[1], restore=False).coverage != "answered"
