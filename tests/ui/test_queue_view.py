@@ -58,3 +58,32 @@ def test_trainer_links_a_group_then_its_questions_are_answered_from_the_section(
     ask(page, "La tondeuse robotisée du stade peut-elle être planifiée par une IA ?")
     text = last_answer_text(page)
     assert "Relecture humaine" in text
+
+
+def test_queue_events_do_nothing_without_a_trainer_login(live):
+    """The events are hidden from the API, and even called through a modified client, they
+    neither change a group nor list one before a trainer logged in."""
+    from tests.ui.conftest import PageClient
+
+    question = "Le robot tondeuse du cimetière peut-il être piloté par une IA ?"
+    live.container.records.questions.append(
+        {"question_id": uuid.uuid4().hex, "scrubbed_question": question, "coverage": "refused"}
+    )
+    from assistant.services.queue import QueueService
+
+    service = QueueService(live.container)
+    group = next(g for g in service.groups() if question in g["examples"])
+    client = PageClient(live.base_url)
+    try:
+        linked = client.try_call("queue-link", "click", group["id"], "charte-ia", SECTION)
+        out = client.try_call("queue-out", "click", group["id"], None, None)
+        listed = client.try_call("queue-refresh", "click", "open")
+    finally:
+        client.close()
+    from gradio_client.exceptions import AppError
+
+    # Refused by the page (a group it never listed to this session) or by the handler.
+    for answer in (linked, out):
+        assert isinstance(answer, AppError) or "Connectez-vous" in str(answer), answer
+    assert "Connectez-vous" in str(listed) and question not in str(listed)
+    assert next(g for g in service.groups() if g["id"] == group["id"])["status"] == "open"
