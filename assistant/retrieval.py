@@ -326,12 +326,10 @@ class HybridRetriever:
             if len(passages) == top_k:
                 break
         linked = self._linked_passage(query, search_text, query_vector, fused, coverage)
-        if linked is not None:
-            passage = linked[0]
-            others = [
-                p for p in passages if (p.doc_id, p.section) != (passage.doc_id, passage.section)
-            ]
-            passages = [passage, *others][:top_k]
+        if linked is not None:  # first, and its section once
+            key = (linked[0].doc_id, linked[0].section_path)
+            others = [p for p in passages if (p.doc_id, p.section_path) != key]
+            passages = [linked[0], *others][:top_k]
         top_ids = [p.chunk_id for p in passages[:3]]
         # A rare term of the question that is the very name of a section (« Token (jeton) »,
         # « Hallucination ») or of a document: the corpus covers it, however short the question.
@@ -354,8 +352,7 @@ class HybridRetriever:
                 (weighted_coverage(c) for c in evidence + top_ids), default=0.0
             ),
         }
-        if linked is not None:
-            # A trainer linked this question's group to the first passage: not refused.
+        if linked is not None:  # a trainer linked this question's group: not refused
             signals["linked"] = round(linked[1], 4)
         gate = relevance_model_for(self.index.embedder.model_id)
         relevance = gate(signals) if dense else 0.0

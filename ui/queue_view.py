@@ -54,11 +54,8 @@ def _choice(group: dict[str, Any]) -> tuple[str, str]:
     return f"{group['id']} ({group['count']}) « {example[:70]} »", group["id"]
 
 
-def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
-    """The « Questions à traiter » tab (built inside the trainers' ``gr.Tabs``): the groups of
-    refused, « passages proches » and 👎 questions, and for the chosen group: link it to a
-    section, download a draft sheet, mark it out of scope, or put it back in the queue."""
-    service = QueueService(container)
+def _layout() -> tuple[gr.Tab, dict[str, Any]]:
+    """The tab's components (inside the trainers' ``gr.Tabs``)."""
     parts: dict[str, Any] = {}
     with gr.Tab("Questions à traiter", id="queue") as tab:
         gr.Markdown(
@@ -100,12 +97,23 @@ def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
                 parts["reopen"] = gr.Button("Remettre dans la file", elem_id="queue-reopen")
         parts["message"] = gr.Markdown(elem_id="queue-message")
         parts["file"] = gr.File(label="Brouillon (Markdown)", elem_id="queue-draft-file")
+    return tab, parts
+
+
+def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
+    """The « Questions à traiter » tab (built inside the trainers' ``gr.Tabs``): the groups of
+    refused, « passages proches » and 👎 questions, and for the chosen group: link it to a
+    section, download a draft sheet, mark it out of scope, or put it back in the queue."""
+    tab, parts = _layout()
+
+    def service() -> QueueService:
+        return QueueService(container)  # per event: the database opens with the first one
 
     async def refresh(who: str, status: str) -> dict:
         if not who:
             return {parts["message"]: NOT_LOGGED_IN}
         try:
-            groups = await asyncio.to_thread(service.groups, status or None)
+            groups = await asyncio.to_thread(service().groups, status or None)
         except ServiceError as error:
             return {parts["message"]: f"**Erreur :** {error}"}
         documents = await asyncio.to_thread(container.index.documents)
@@ -131,7 +139,7 @@ def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
         if not who or not doc_id:
             return {parts["section"]: gr.update(choices=[], value=None)}
         try:
-            names = await asyncio.to_thread(service.section_names, doc_id)
+            names = await asyncio.to_thread(service().section_names, doc_id)
         except ServiceError as error:
             return {
                 parts["section"]: gr.update(choices=[], value=None),
@@ -158,12 +166,12 @@ def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
                         return {
                             parts["message"]: "Choisissez le document et la section qui répondent."
                         }
-                    await asyncio.to_thread(service.link, group_id, doc_id, section)
+                    await asyncio.to_thread(service().link, group_id, doc_id, section)
                     return {
                         parts["message"]: f"Groupe {group_id} relié à « {section} » ({doc_id})."
                     }
                 if action == "draft":
-                    markdown = await asyncio.to_thread(service.draft, group_id)
+                    markdown = await asyncio.to_thread(service().draft, group_id)
                     folder = Path(tempfile.mkdtemp(prefix="brouillon-"))
                     path = folder / f"brouillon-{group_id}.md"
                     path.write_text(markdown, encoding="utf-8")
@@ -172,9 +180,9 @@ def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
                         parts["message"]: f"Brouillon du groupe {group_id} prêt à télécharger.",
                     }
                 if action == "out":
-                    await asyncio.to_thread(service.out_of_scope, group_id)
+                    await asyncio.to_thread(service().out_of_scope, group_id)
                     return {parts["message"]: f"Groupe {group_id} classé hors périmètre."}
-                await asyncio.to_thread(service.reopen, group_id)
+                await asyncio.to_thread(service().reopen, group_id)
                 return {parts["message"]: f"Groupe {group_id} remis dans la file."}
             except ServiceError as error:
                 return {parts["message"]: f"**Erreur :** {error}"}
@@ -199,14 +207,13 @@ def build_queue_tab(container: Any, trainer: gr.State) -> dict[str, Any]:
 def build_document_links(container: Any, selected: gr.Dropdown, trainer: gr.State) -> gr.Markdown:
     """Under the documents tab's « Document concerné »: the groups of questions trainers linked
     to the chosen document's sections."""
-    service = QueueService(container)
     shown = gr.Markdown(elem_id="document-queue-links")
 
     async def show(who: str, doc_id: str | None) -> str:
         if not who or not doc_id:
             return ""
         try:
-            links = await asyncio.to_thread(service.links, doc_id)
+            links = await asyncio.to_thread(QueueService(container).links, doc_id)
         except ServiceError as error:
             return f"**Erreur :** {error}"
         if not links:
