@@ -558,3 +558,7 @@ from assistant.cli_retours import priorities, retours_app  # noqa: E402
 
 app.add_typer(retours_app, name="retours", rich_help_panel=PANEL)
 app.command(rich_help_panel=PANEL)(priorities)
+# ---- the trainers' queue « Questions à traiter » (its commands: assistant/cli_queue.py) ------
+from assistant.cli_queue import queue_app  # noqa: E402 - after the helpers it uses
+
+app.add_typer(queue_app, name="queue", rich_help_panel=PANEL)

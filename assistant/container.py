@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from assistant.query import QueryUnderstanding
     from assistant.retrieval import HybridRetriever
     from assistant.services.priorities import UseCaseCatalog
+    from assistant.services.queue_vectors import LinkedQuestions
     from assistant.storage import Database, QuestionLog
     from guardrails.pii import PiiScrubber
     from guardrails.pii.sealed import SealedVaultStore
@@ -184,6 +185,7 @@ class Container:
             fusion=r.fusion,
             query_cache_size=r.query_cache_size,
             understanding=self.query_understanding,
+            links=self.question_links,
         )
 
     @cached_property
@@ -254,3 +256,18 @@ class Container:
                 "their own data dirs will not read each other's pseudonyms"
             )
         return configured or data_dir_secret(self.data_dir / "vault.key")
+
+    @cached_property
+    def question_links(self) -> LinkedQuestions:
+        """The questions of the queue's linked groups, that the retriever answers from their
+        linked section (the database is opened on the first question, not here)."""
+        from assistant.services.queue_vectors import (
+            LINK_THRESHOLDS,
+            LinkedQuestions,
+            threshold_for,
+        )
+
+        model_id = self.embedding_model_id
+        return LinkedQuestions(
+            lambda: self.database, model_id, threshold_for(LINK_THRESHOLDS, model_id)
+        )

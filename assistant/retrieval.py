@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from assistant.index.corpus_index import CorpusIndex
 from assistant.index.text import analyse
@@ -129,6 +129,17 @@ RELEVANCE_MODELS: dict[str, RelevanceModel] = {
 }
 
 
+class SectionLinks(Protocol):
+    """Sections trainers linked to groups of questions (``assistant.services.queue``)."""
+
+    def active(self) -> bool:
+        """True when at least one link exists (checks for changes first)."""
+
+    def match(self, vector: list[float]):
+        """The link (``doc_id``, ``section``, ``similarity``) whose questions are close enough
+        to this question's embedding, or None."""
+
+
 def relevance_model_for(model_id: str) -> RelevanceModel:
     """The gate fitted for ``model_id``, else the one that ignores cosine similarities."""
     return RELEVANCE_MODELS.get(model_id, RELEVANCE_MODELS["*"])
@@ -155,8 +166,10 @@ class HybridRetriever:
         fusion: str = "score",
         query_cache_size: int = 0,
         understanding: QueryUnderstanding | None = None,
+        links: SectionLinks | None = None,
     ) -> None:
         self.index = index
+        self.links = links
         self.understanding = understanding or QueryUnderstanding(enabled=False)
         self.top_k = top_k
         self.candidates = candidates
@@ -312,6 +325,11 @@ class HybridRetriever:
             )
             if len(passages) == top_k:
                 break
+        linked = self._linked_passage(query, search_text, query_vector, fused, coverage)
+        if linked is not None:  # first, and its section once
+            key = (linked[0].doc_id, linked[0].section_path)
+            others = [p for p in passages if (p.doc_id, p.section_path) != key]
+            passages = [linked[0], *others][:top_k]
         top_ids = [p.chunk_id for p in passages[:3]]
         # A rare term of the question that is the very name of a section (« Token (jeton) »,
         # « Hallucination ») or of a document: the corpus covers it, however short the question.
@@ -334,6 +352,8 @@ class HybridRetriever:
                 (weighted_coverage(c) for c in evidence + top_ids), default=0.0
             ),
         }
+        if linked is not None:  # a trainer linked this question's group: not refused
+            signals["linked"] = round(linked[1], 4)
         gate = relevance_model_for(self.index.embedder.model_id)
         relevance = gate(signals) if dense else 0.0
         timings["fusion_ms"] = _ms(started)
@@ -344,6 +364,55 @@ class HybridRetriever:
             signals=signals,
             understood=understood,
         )
+
+    def _linked_passage(
+        self,
+        query: str,
+        search_text: str,
+        query_vector: list[float],
+        fused: dict[str, float],
+        coverage,
+    ) -> tuple[Passage, float] | None:
+        """The section a trainer linked to questions close to this one, as a passage, with
+        the similarity that matched (the question's own words, not their expansion, are
+        compared with the linked questions' embeddings)."""
+        if self.links is None or not self.links.active():
+            return None
+        vector = query_vector if search_text == query else self.embed_query(dense_query_text(query))
+        link = self.links.match(vector)
+        if link is None:
+            return None
+        record = self.index.manifest.get(link.doc_id)
+        active = self.index.manifest.active_chunk_ids
+        if record is None:
+            return None
+        chunks = [
+            c
+            for c in self.index.get_chunks([i for i in record.chunk_ids if i in active])
+            if str(c.metadata.get("section", "")) == link.section
+        ]
+        if not chunks:
+            return None  # the section was renamed or removed since the link
+        chunk = max(chunks, key=lambda c: fused.get(c.chunk_id, -1.0))
+        stored = self.index.vectors.collection.get(ids=[chunk.chunk_id], include=["embeddings"])
+        meta = chunk.metadata
+        page = int(meta.get("page", -1))
+        passage = Passage(
+            chunk_id=chunk.chunk_id,
+            doc_id=str(meta.get("doc_id")),
+            title=str(meta.get("title", "")),
+            section=str(meta.get("section", "")),
+            section_path=str(meta.get("section_path")),
+            page=page if page >= 0 else None,
+            theme=str(meta.get("theme", "")),
+            version=str(meta.get("version", "")),
+            text=chunk.text,
+            score=max(fused.values(), default=0.0) + 1.0,
+            dense_score=_cosine(query_vector, stored["embeddings"][0]),
+            lexical_score=0.0,
+            term_coverage=coverage(chunk.chunk_id),
+        )
+        return passage, link.similarity
 
     def _fuse(
         self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]]

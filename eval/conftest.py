@@ -55,6 +55,9 @@ def eval_run(eval_container):
     )
 
     splits = {name: load_split(name) for name in ("dev", "test")}
+    # The field set (questions trainers linked), when exported: run and reported apart.
+    if terrain := load_split("terrain"):
+        splits["terrain"] = terrain
     results_by_split = {
         name: [run_item(eval_container, item) for item in items] for name, items in splits.items()
     }

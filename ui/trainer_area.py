@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
-from ui import retours_view
+from ui import queue_view, retours_view
 from ui.bilan_view import build_bilan_tab
 from ui.bridge import UiBridge, UiError, client_address
 from ui.corpus_tab import CorpusTab
@@ -46,8 +46,12 @@ class TrainerArea:
             with gr.Tabs():
                 with gr.Tab("Documents du corpus", id="documents"):
                     self.corpus = CorpusTab(bridge, container.settings.ingestion, self)
+                    queue_view.build_document_links(
+                        container, self.corpus.parts["selected"], self.trainer
+                    )
                 with gr.Tab("Tableau de bord du webinaire", id="dashboard"):
                     self.dashboard = DashboardTab(bridge, self)
+                queue_view.build_queue_tab(container, self.trainer)
                 retours_view.build_trainer_tabs(container, self.trainer)
                 with gr.Tab("Bilan pour le Comité", id="bilan"):
                     self.bilan = build_bilan_tab(container, self.trainer)

@@ -39,6 +39,7 @@ from assistant.api.routes import (
     openai_compat,
     passages,
     priorities,
+    queue,
     retours,
 )
 from assistant.services.state import Services
@@ -87,6 +88,7 @@ ROUTERS = (
     bilan.router,
     retours.router,
     priorities.router,
+    queue.router,
     openai_compat.router,
     health.router,
 )

@@ -362,9 +362,12 @@ class ChatEngine:
     def coverage(self, retrieval: RetrievalResult) -> str:
         """``answered``, ``partial`` or ``refused``: the refusal gate's verdict.
 
-        A question whose rare term names a section's heading (« token ? ») is never refused."""
+        A question whose rare term names a section's heading (« token ? ») is never refused,
+        nor one close to questions a trainer linked to a section."""
         if not retrieval.passages:
             return "refused"
+        if retrieval.signals.get("linked"):
+            return "answered"  # a trainer linked the question's group to its first passage
         if retrieval.relevance >= self.min_relevance:
             return "answered"
         if retrieval.relevance >= self.partial_relevance or retrieval.signals.get("names_heading"):

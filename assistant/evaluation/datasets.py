@@ -12,7 +12,9 @@ EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 DATASETS_DIR = EVAL_DIR / "datasets"
 # The frozen test split: written blind, never tuned on (eval/datasets/test/README.md).
 TEST_DIR = DATASETS_DIR / "test"
-SPLITS = {"dev": DATASETS_DIR, "test": TEST_DIR}
+# The field set: questions of the groups trainers linked to a section (`assistant queue dataset
+# --out eval/datasets/terrain.yaml`), beside the dev files, reported apart (kind « terrain »).
+SPLITS = {"dev": DATASETS_DIR, "test": TEST_DIR, "terrain": DATASETS_DIR}
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class ExpectedSource:
 @dataclass
 class GoldenItem:
     id: str
-    kind: str  # in_scope | out_of_scope | pii | multi_turn | injection | forbidden_use
+    kind: str  # in_scope | out_of_scope | pii | multi_turn | injection | forbidden_use | terrain
     question: str
     job: str = "tous"
     expected_sources: list[ExpectedSource] = field(default_factory=list)
@@ -50,6 +52,7 @@ _KIND_BY_PREFIX = {
     "multi_turn": "multi_turn",
     "injections": "injection",
     "forbidden_uses": "forbidden_use",
+    "terrain": "terrain",
 }
 
 
@@ -62,11 +65,13 @@ def _kind(path: Path) -> str:
 
 def load_items(directory: Path = DATASETS_DIR, *, split: str = "") -> list[GoldenItem]:
     """The items of the YAML files directly in ``directory`` (its subfolders are other
-    splits)."""
+    splits); the field files (``terrain*.yaml``) make the split "terrain" alone."""
     split = split or next((name for name, d in SPLITS.items() if d == directory), "dev")
     items: list[GoldenItem] = []
     for path in sorted(directory.glob("*.yaml")):
         kind = _kind(path)
+        if (kind == "terrain") != (split == "terrain"):
+            continue
         for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             items.append(
                 GoldenItem(
@@ -93,7 +98,8 @@ def load_items(directory: Path = DATASETS_DIR, *, split: str = "") -> list[Golde
 
 
 def load_split(name: str) -> list[GoldenItem]:
-    """``dev`` (choices are made on it) or ``test`` (frozen, thresholds apply to it)."""
+    """``dev`` (choices are made on it), ``test`` (frozen, thresholds apply to it) or
+    ``terrain`` (the field set trainers built by linking questions; empty until exported)."""
     return load_items(SPLITS[name], split=name)
 
 

@@ -127,7 +127,7 @@ def run_item(container, item: GoldenItem) -> ItemResult:
 
 
 # The kinds of questions that have expected sources and must be answered.
-ANSWERABLE_KINDS = ("in_scope", "forbidden_use", "pii", "multi_turn")
+ANSWERABLE_KINDS = ("in_scope", "forbidden_use", "pii", "multi_turn", "terrain")
 
 
 def compute_metrics(results: list[ItemResult]) -> dict[str, Metric]:

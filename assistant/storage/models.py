@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    ForeignKey,
     Integer,
     LargeBinary,
     String,
@@ -113,6 +114,8 @@ class RetourRow(Base):
     contact_consent: Mapped[bool] = mapped_column(Boolean)
     merged_into: Mapped[int | None] = mapped_column(Id, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class CorpusStateRow(Base):
     """The corpus as every replica must see it, per embedding collection: the manifest's
     documents (titles, counts, chunk ids: no personal value) and a generation counter bumped
@@ -136,3 +139,51 @@ class SealedVaultRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     last_used: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class QueueQuestion(Base):
+    """A question of the trainers' queue (refused, « passages proches » or voted down): its
+    scrubbed text, its embedding (float32 bytes of the model ``model_id``) and its group.
+
+    Filled incrementally from the records (``assistant.services.queue``); removed with its
+    question when the retention purge deletes it (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "queue_questions"
+
+    question_row: Mapped[int] = mapped_column(
+        Id, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    question_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    coverage: Mapped[str] = mapped_column(String(16))
+    down: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_id: Mapped[str] = mapped_column(String(255))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class QueueGroup(Base):
+    """A group of similar queue questions (its id comes from its first question, the leader
+    every later question is compared with) and what a trainer decided for it."""
+
+    __tablename__ = "queue_groups"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(255))
+    leader_vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), index=True, default="open")
+    doc_id: Mapped[str | None] = mapped_column(String(255))
+    section: Mapped[str | None] = mapped_column(String(500))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class QueueCursor(Base):
+    """How far the queue has read the records (last question and feedback rows seen)."""
+
+    __tablename__ = "queue_cursor"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_row: Mapped[int] = mapped_column(BigInteger, default=0)

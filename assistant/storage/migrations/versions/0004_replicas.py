@@ -17,7 +17,7 @@ from assistant.storage.models import UTCDateTime
 revision: str = "0004_replicas"
 # The brief named the parent "0001_records"; the records' revision id is "0001" (its file is
 # 0001_records.py), and Alembic chains on ids.
-down_revision: str | None = "0002_retours"
+down_revision: str | None = "0003_queue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
