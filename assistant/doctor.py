@@ -118,7 +118,7 @@ def _embedding_checks(container: Container) -> list[Check]:
     except Exception as error:
         checks.append(Check("plongements", False, f"{settings.embeddings.backend} : {error}"))
     else:
-        from assistant.retrieval import RELEVANCE_MODELS, relevance_model_for
+        from assistant.relevance import RELEVANCE_MODELS, relevance_model_for
 
         fitted = relevance_model_for(embedder.model_id) is not RELEVANCE_MODELS["*"]
         checks.append(

