@@ -55,6 +55,7 @@ MountUi = Callable[[FastAPI, Services], None]
 
 BACKEND_POLL_S = 5.0  # the selector itself re-checks only every ``recheck_s`` (30 s)
 PURGE_EVERY_S = 24 * 3600.0
+QUEUE_SYNC_EVERY_S = 60.0
 
 DESCRIPTION = """\
 Assistant IA souverain du syndicat Territoires Numériques : il répond aux agents des
@@ -289,8 +290,9 @@ async def _follow_corpus(state: Services) -> None:
 
 
 async def _maintenance(state: Services) -> None:
-    """Re-check the LLM backend (every 30 s) and purge expired log entries (daily)."""
-    last_purge = -PURGE_EVERY_S
+    """Re-check the LLM backend (every 30 s), take the new refused, partial and voted-down
+    questions into the trainers' queue (every minute) and purge expired log entries (daily)."""
+    last_purge = last_queue_sync = -PURGE_EVERY_S
     retention = state.settings.privacy.question_log_retention_days
     while True:
         now = time.monotonic()
@@ -303,6 +305,9 @@ async def _maintenance(state: Services) -> None:
             except (OSError, SQLAlchemyError) as error:
                 log.error("log purge failed", extra={"error": type(error).__name__})
         await asyncio.sleep(BACKEND_POLL_S)
+        if now - last_queue_sync >= QUEUE_SYNC_EVERY_S:
+            last_queue_sync = now
+            await _sync_queue(state)
         was_degraded = state.container.backends.degraded
         await _check_backend(state, due_only=True)
         if state.container.backends.degraded != was_degraded:
@@ -313,6 +318,18 @@ async def _maintenance(state: Services) -> None:
                     "degraded": state.container.backends.degraded,
                 },
             )
+
+
+async def _sync_queue(state: Services) -> None:
+    """The trainers' queue takes in the new questions (each embedded once, off the loop)."""
+    from assistant.services.queue import QueueService
+
+    try:
+        added = await state.run_io(QueueService(state.container).catch_up)
+        if added:
+            log.info("queue updated", extra={"questions": added})
+    except Exception as error:
+        log.error("queue update failed", extra={"error": type(error).__name__})
 
 
 def server_config(app: FastAPI, *, host: str, port: int, settings: Any):

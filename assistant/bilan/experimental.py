@@ -1,9 +1,7 @@
 """Parts 3 and 4 of the bilan: the priorities ranking, the published retours, the queue.
 
-These come from three services written beside this one (``assistant.services.priorities``,
-``.retours``, ``.queue``). While one of them is not installed (``ImportError`` only: any other
-error is a real failure and propagates), its list is empty and the bilan says « Aucun … sur la
-période ».
+These come from the services the trainers' area uses (``assistant.services.priorities``,
+``.retours``, ``.queue``); an empty list makes the bilan say « Aucun … sur la période ».
 """
 
 from __future__ import annotations
@@ -29,29 +27,18 @@ def gather_experimental_phase(
     container: Any, since: datetime | None, until: datetime | None
 ) -> ExperimentalPhase:
     """The priorities, published retours and queue groups of ``[since, until)``."""
+    from assistant.services.priorities import compute_priorities
+    from assistant.services.queue import QueueService
+    from assistant.services.retours import RetoursService
+
     phase = ExperimentalPhase()
-    try:
-        from assistant.services.priorities import compute_priorities
-    except ImportError:
-        pass
-    else:
-        ranking = compute_priorities(container, since=since, until=until)
-        phase.method = str(ranking.get("method", ""))
-        phase.priorities = [priority_item(item) for item in ranking.get("items", [])]
-    try:
-        from assistant.services.retours import RetoursService
-    except ImportError:
-        pass
-    else:
-        listed = RetoursService(container).list(status="publie", since=since, until=until)
-        phase.retours = [retour(item) for item in listed]
-    try:
-        from assistant.services.queue import QueueService
-    except ImportError:
-        pass
-    else:
-        groups = QueueService(container).groups(status=None, since=since, until=until)
-        phase.queue_groups = [queue_group(item) for item in groups]
+    ranking = compute_priorities(container, since=since, until=until)
+    phase.method = str(ranking.get("method", ""))
+    phase.priorities = [priority_item(item) for item in ranking.get("items", [])]
+    listed = RetoursService(container).list(status="publie", since=since, until=until)
+    phase.retours = [retour(item) for item in listed]
+    groups = QueueService(container).groups(status=None, since=since, until=until)
+    phase.queue_groups = [queue_group(item) for item in groups]
     return phase
 
 

@@ -193,6 +193,12 @@ class QueueService:
             if str(data.get("scrubbed_question") or "").strip()
         ]
 
+    def catch_up(self) -> int:
+        """Take in the records' new eligible questions now; the server does it every minute,
+        so that opening the queue or writing the bilan never embeds a backlog."""
+        with _SYNC_LOCK:  # one reader of the records at a time in this process
+            return self.sync()
+
     def assign_groups(self) -> int:
         """Group the queue's ungrouped questions (leader clustering, arrival order)."""
         with self.database.session() as session:

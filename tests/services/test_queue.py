@@ -256,3 +256,23 @@ def test_leader_clustering_joins_existing_leaders_then_new_ones_in_order():
     assigned, new = assign_leaders(np.stack([c, near_a, c, b]), np.stack([a]), 0.9)
     assert assigned == [1, 0, 1, 2]
     assert new.shape == (2, 3) and np.allclose(new[0], c) and np.allclose(new[1], b)
+
+
+def test_catching_up_ahead_of_a_view_leaves_nothing_to_embed_then(queue_container, monkeypatch):
+    """What the server does every minute: the questions are embedded ahead of the trainers'
+    view (and of the bilan), which then computes nothing."""
+    for text in PASSWORDS:
+        log_question(queue_container, text)
+    service = QueueService(queue_container)
+    assert service.catch_up() == len(PASSWORDS)
+    assert service.catch_up() == 0  # each question taken in once
+    calls: list[str] = []
+    embedder_class = type(queue_container.embedder)
+    embed = embedder_class.get_query_embedding
+    monkeypatch.setattr(
+        embedder_class,
+        "get_query_embedding",
+        lambda self, text: calls.append(text) or embed(self, text),
+    )
+    (group,) = service.groups()
+    assert group["count"] == len(PASSWORDS) and calls == []
