@@ -361,10 +361,12 @@ def _uncovered(data: BilanData, charts: dict[str, bytes]) -> list[Block]:
             total=True,
         ),
         Paragraph(
-            f"Suites données : {done['linked']} groupes reliés à une fiche existante, "
-            f"{done['drafted']} nouvelles fiches rédigées, {done['out_of_scope']} hors du champ. "
-            f"Reste à traiter : {len(remaining)} groupes, "
-            f"{number(sum(g.count for g in remaining))} questions."
+            f"Suites données : {_count(done['linked'], 'groupe relié', 'groupes reliés')} à "
+            f"une fiche existante, {_count(done['drafted'], 'groupe', 'groupes')} devenu"
+            f"{'s' if done['drafted'] > 1 else ''} une nouvelle fiche, "
+            f"{_count(done['out_of_scope'], 'groupe', 'groupes')} hors du champ. Reste à "
+            f"traiter : {_count(len(remaining), 'groupe', 'groupes')}, "
+            f"{_count(sum(g.count for g in remaining), 'question', 'questions')}."
         ),
     ]
 
@@ -540,3 +542,8 @@ def _proposals(data: BilanData, charts: dict[str, bytes]) -> list[Block]:
             )
         )
     return blocks
+
+
+def _count(count: int, singular: str, plural: str) -> str:
+    """« 1 groupe », « 0 groupe », « 2 groupes » (French: 0 and 1 take the singular)."""
+    return f"{number(count)} {singular if count <= 1 else plural}"
