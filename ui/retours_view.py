@@ -245,7 +245,7 @@ def build_trainer_tabs(container: Any, trainer: gr.State) -> None:
         published = "Retour publié. " if action == "publish" else ""
         return {
             outcome: f"{published}Brouillon de fiche prêt : relisez-le, puis importez-le dans "
-            "« Documents du corpus » (ou `assistant ingest`).",
+            "« Documents » (ou `assistant ingest`).",
             draft_file: str(path),
         }
 

@@ -44,12 +44,12 @@ class TrainerArea:
                 self.trainer_status = gr.Markdown()
                 self.logout_button = gr.Button("Se déconnecter", size="sm", scale=0)
             with gr.Tabs():
-                with gr.Tab("Documents du corpus", id="documents"):
+                with gr.Tab("Documents", id="documents"):
                     self.corpus = CorpusTab(bridge, container.settings.ingestion, self)
                     queue_view.build_document_links(
                         container, self.corpus.parts["selected"], self.trainer
                     )
-                with gr.Tab("Tableau de bord du webinaire", id="dashboard"):
+                with gr.Tab("Tableau de bord", id="dashboard"):
                     self.dashboard = DashboardTab(bridge, self)
                 queue_view.build_queue_tab(container, self.trainer)
                 retours_view.build_trainer_tabs(container, self.trainer)

@@ -124,10 +124,10 @@ def test_trainer_requests_get_documented_responses(case, server):
 
 
 def test_the_runs_were_bounded():
-    """Last of the module: each run above stayed within its budget (991 requests a run here
-    since the retours and priorities routes, 621 before; most of them boundary cases; the
-    same ones every time)."""
+    """Last of the module: each run above stayed within its budget (about 1,190 requests a run
+    here since the queue, retours, priorities and bilan routes, 621 before them; most of them
+    boundary cases; the same ones every time)."""
     if not sent:
         pytest.skip("aucune des deux campagnes n'a été lancée")
     print(f"\nrequêtes envoyées : {dict(sent)}")
-    assert all(count <= 1100 for count in sent.values()), sent
+    assert all(count <= 1500 for count in sent.values()), sent

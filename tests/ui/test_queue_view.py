@@ -47,7 +47,7 @@ def test_trainer_links_a_group_then_its_questions_are_answered_from_the_section(
     page.shot("groupe-relie")
     assert live.container.question_links.active()  # the running server's links see it
 
-    tab.get_by_role("tab", name=re.compile("Documents du corpus")).click()
+    tab.get_by_role("tab", name=re.compile("Documents")).click()
     tab.get_by_role("button", name="Actualiser la liste").click()
     choose(tab, "selected-document", re.compile(r"\(charte-ia\)"))
     links = tab.locator("#document-queue-links")

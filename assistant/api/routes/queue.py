@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from pydantic import BaseModel, Field
 from assistant.api.deps import ServicesDep, TrainerDep
 from assistant.api.errors import TRAINER_ERRORS, error_responses
 from assistant.services.queue import QueueService
+from assistant.services.retours import DAY_PATTERN, parse_day, period_bounds
 
 router = APIRouter(
     prefix="/api/queue",
@@ -40,14 +40,19 @@ async def list_groups(
     status: Annotated[
         Status | None, Query(description="Seulement les groupes de cet état ; sinon tous.")
     ] = None,
-    since: Annotated[datetime | None, Query(description="Questions posées depuis (ISO).")] = None,
-    until: Annotated[datetime | None, Query(description="Questions posées jusqu'à (ISO).")] = None,
+    since: Annotated[
+        str | None, Query(pattern=DAY_PATTERN, description="Questions posées depuis ce jour.")
+    ] = None,
+    until: Annotated[
+        str | None, Query(pattern=DAY_PATTERN, description="Jusqu'à ce jour inclus (AAAA-MM-JJ).")
+    ] = None,
 ) -> list[dict[str, Any]]:
     """Les questions refusées, les réponses « passages les plus proches » et les réponses
     jugées 👎, regroupées par sujet (les plus gros groupes d'abord, puis les plus récents) :
     nombre, exemples anonymisés, sections les plus proches du corpus, état et lien."""
+    start, end = period_bounds(parse_day(since, "since"), parse_day(until, "until"))
     service = QueueService(services.container)
-    return await services.run_io(service.groups, status=status, since=since, until=until)
+    return await services.run_io(service.groups, status=status, since=start, until=end)
 
 
 @router.get("/links", summary="Questions reliées aux sections d'un document")
