@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse
 
 from assistant.api.deps import AgentDep, QuestionQuota, ServicesDep
 from assistant.api.errors import error_responses
@@ -253,7 +253,7 @@ async def chat_completions(
         raise HTTPException(422, str(error)) from None
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
 
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> dict[str, str]:
         payload = {
             "id": completion_id,
             "object": "chat.completion.chunk",
@@ -262,9 +262,9 @@ async def chat_completions(
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
             **extra,
         }
-        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+        return {"data": json.dumps(payload, ensure_ascii=False)}
 
-    async def publish() -> AsyncIterator[str]:
+    async def publish() -> AsyncIterator[dict[str, str]]:
         try:
             yield chunk({"role": "assistant", "content": ""})
             async for event in _chain(first, events):
@@ -291,16 +291,13 @@ async def chat_completions(
                     "type": "server_error",
                 }
             }
-            yield f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+            yield {"data": json.dumps(payload, ensure_ascii=False)}
         finally:
             await events.aclose()
-        yield "data: [DONE]\n\n"
+        yield {"data": "[DONE]"}
 
-    return StreamingResponse(
-        publish(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    # The same server-sent events as /api/ask/stream (sse-starlette), in OpenAI's framing.
+    return EventSourceResponse(publish(), ping=15, sep="\n")
 
 
 async def _chain(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
