@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.chat._follow_ups import (
     MAX_QUESTION_CHARS,
@@ -42,6 +42,9 @@ from assistant.retrieval import (
     fuse_retrievals,
 )
 
+if TYPE_CHECKING:
+    from guardrails.pii import ConversationVaults, PiiScrubber
+
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
@@ -62,8 +65,8 @@ class ChatEngine:
         self,
         *,
         retriever: HybridRetriever,
-        scrubber: Any,
-        vaults: Any,
+        scrubber: PiiScrubber,
+        vaults: ConversationVaults,
         backend_for_request: Callable[[], Any],
         extractive: ExtractiveAnswerer | None = None,
         min_relevance: float = 0.8,

@@ -12,9 +12,10 @@ Nothing heavy happens at import: spaCy loads on first use or on ``warm_up()``.
 
 from .findings import ENTITY_TYPES, Finding, PiiInputError, ScrubResult
 from .scrubber import MAX_TEXT_CHARS, PiiScrubber, redact_structured
-from .vault import PseudonymVault, VaultStore
+from .vault import ConversationVaults, PseudonymVault, VaultStore
 
 __all__ = [
+    "ConversationVaults",
     "ENTITY_TYPES",
     "MAX_TEXT_CHARS",
     "Finding",

@@ -7,6 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
 from .findings import (
     ACTE_ETAT_CIVIL,
@@ -193,6 +194,15 @@ class PseudonymVault:
         with self._lock:
             counts = dict(self._counters)
         return f"PseudonymVault({counts})"
+
+
+class ConversationVaults(Protocol):
+    """Where each conversation's vault lives: ``VaultStore`` (this process's memory) or
+    ``guardrails.pii.sealed.SealedVaultStore`` (sealed in the database all replicas share)."""
+
+    def get(self, conversation_id: str) -> PseudonymVault:
+        """The conversation's vault, created empty on first use."""
+        ...
 
 
 class VaultStore:
