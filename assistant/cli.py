@@ -14,6 +14,7 @@ from rich.table import Table
 from assistant.offline import apply_offline_defaults
 
 if TYPE_CHECKING:
+    from assistant.api.app import MountUi
     from assistant.container import Container
     from assistant.storage import QuestionLog
 
@@ -414,7 +415,7 @@ def serve(
         outcomes = container.ingestor.ingest_paths([container.settings.corpus_dir])
         done = sum(1 for o in outcomes if o.ok)
         console.print(f"{done} documents importés sur {len(outcomes)}.")
-    from assistant.api.app import load_ui, run_server
+    from assistant.api.app import run_server
 
     run_server(
         container,
@@ -422,6 +423,17 @@ def serve(
         port=port or container.settings.server.port,
         ui=load_ui(container.settings.server.ui),
     )
+
+
+def load_ui(target: str) -> MountUi | None:
+    """The UI mounter named ``module:function`` (the ``server.ui`` setting), or None when the
+    setting is empty. The API package never imports a UI itself: the entry point chooses."""
+    if not target.strip():
+        return None
+    module_name, _, attribute = target.strip().partition(":")
+    import importlib
+
+    return getattr(importlib.import_module(module_name), attribute or "mount_ui")
 
 
 @app.command(rich_help_panel=PANEL)
@@ -552,6 +564,7 @@ def bilan(
         _print_json({"path": str(written), "format": fmt, "bytes": written.stat().st_size})
         return
     console.print(f"Bilan écrit : {written}")
+
 
 # ---- retours d'expérience and priority use cases (commands in assistant/cli_retours.py) ------
 from assistant.cli_retours import priorities, retours_app  # noqa: E402

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib
 import logging
 import sys
 import time
@@ -100,7 +99,8 @@ def create_app(container: Container, *, ui: MountUi | None = None) -> FastAPI:
 
     ``ui``: a function that mounts a web interface at ``/`` on the app, given the app and its
     services (``assistant serve`` passes the one ``server.ui`` names, by default the Gradio
-    page ``ui.app:mount_ui``); without one, ``/`` redirects to the API documentation.
+    page ``ui.app:mount_ui``, see ``assistant.cli.load_ui``); without one, ``/`` redirects to the
+    API documentation.
     """
     state = Services.build(container)
     settings = container.settings
@@ -153,15 +153,6 @@ def create_app(container: Container, *, ui: MountUi | None = None) -> FastAPI:
             return RedirectResponse("/docs")
 
     return app
-
-
-def load_ui(target: str) -> MountUi | None:
-    """The UI mounter named ``module:function`` (the ``server.ui`` setting), or None when the
-    setting is empty. The API package never imports a UI itself: the entry point chooses."""
-    if not target.strip():
-        return None
-    module_name, _, attribute = target.strip().partition(":")
-    return getattr(importlib.import_module(module_name), attribute or "mount_ui")
 
 
 def _register_gauges(state: Services) -> None:

@@ -60,7 +60,7 @@ def test_without_a_ui_the_root_leads_to_the_api_documentation(tmp_path, shared_s
 
 
 def test_the_serve_setting_names_the_gradio_page_by_default_and_can_be_emptied():
-    from assistant.api.app import load_ui
+    from assistant.cli import load_ui
     from assistant.settings import load_settings
     from ui.app import mount_ui
 
