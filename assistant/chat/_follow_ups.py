@@ -17,6 +17,14 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 
+# What spoken French puts before the question itself (« bon, et pour… », « ben alors… »): left
+# out before looking for a link word.
+_OPENING_FILLERS = re.compile(
+    r"^(?:(?:bon|ben|bah|beh|euh|ah|oh|oui|non|ok|okay|d'accord|du coup|au fait|sinon|tiens)"
+    r"\s*[,!.…:]*\s+)+",
+    re.IGNORECASE,
+)
+
 _CONTEXT_QUESTIONS = 3
 _CONTEXT_QUESTION_CHARS = 300
 # What one question may cost, whatever the request carries (the API's and the UI's own limit on
@@ -47,4 +55,5 @@ def condense_without_model(question: str, history: list[tuple[str, str]]) -> str
 
 
 def _looks_like_follow_up(question: str) -> bool:
+    question = _OPENING_FILLERS.sub("", question.strip())
     return len(question.split()) <= 8 or bool(_FOLLOW_UP.search(question))

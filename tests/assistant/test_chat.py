@@ -204,6 +204,10 @@ def test_without_a_model_the_follow_up_s_own_words_reorder_the_context_s_passage
         ("Il faut déclarer les traitements de données au registre de la collectivité ?", False),
         ("Il y a une procédure pour demander un nouvel outil d'intelligence artificielle ?", False),
         ("Quel est le rôle du délégué à la protection des données dans la collectivité ?", False),
+        # Spoken French opens on a filler before the link word.
+        ("bon, et une note d'info générale sur les congés pour tous les agents ?", True),
+        ("Ben alors pour les stagiaires de la mairie qui arrivent en janvier prochain ?", True),
+        ("Bon courage pour la réunion de demain avec le maire et les adjoints, que faire ?", False),
     ],
 )
 def test_what_counts_as_a_follow_up(question, follow_up):
