@@ -191,7 +191,7 @@ class QueueGroup:
     id: str
     status: str  # open | linked | drafted | out_of_scope
     count: int
-    sessions: int
+    sessions: int | None  # None: not recorded (the queue keeps no conversation)
     examples: list[str]
     nearest: list[dict[str, str]]
     kinds: dict[str, int]

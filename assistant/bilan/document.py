@@ -331,7 +331,7 @@ def _uncovered(data: BilanData, charts: dict[str, bytes]) -> list[Block]:
         [
             g.examples[0] if g.examples else g.id,
             number(g.count),
-            number(g.sessions),
+            "—" if g.sessions is None else number(g.sessions),
             QUEUE_STATUS.get(g.status, g.status),
             g.link or ", ".join(n.get("title") or n.get("doc_id", "") for n in g.nearest[:1]),
         ]
@@ -341,7 +341,9 @@ def _uncovered(data: BilanData, charts: dict[str, bytes]) -> list[Block]:
         [
             "Total",
             number(sum(g.count for g in groups)),
-            number(sum(g.sessions for g in groups)),
+            "—"
+            if any(g.sessions is None for g in groups)
+            else number(sum(g.sessions or 0 for g in groups)),
             "",
             "",
         ]

@@ -94,7 +94,7 @@ def queue_group(item: dict[str, Any]) -> QueueGroup:
         id=str(item.get("id") or ""),
         status=str(item.get("status") or "open"),
         count=int(item.get("count") or 0),
-        sessions=int(item.get("sessions") or 0),
+        sessions=None if item.get("sessions") is None else int(item["sessions"]),
         examples=[str(e) for e in item.get("examples") or []],
         nearest=[
             {k: str(n.get(k) or "") for k in ("doc_id", "section", "title")}

@@ -42,14 +42,16 @@ def derive_proposals(data: BilanData) -> list[Proposal]:
                 f"{item.retours} retours, {round(item.minutes_saved)} minutes gagnées déclarées",
             )
         )
-    still_open = [g for g in data.queue_groups if g.status in ("open", "linked")]
+    still_open = [g for g in data.queue_groups if g.status == "open"]
     for group in sorted(still_open, key=lambda g: (-g.count, g.id))[:TOP]:
         example = group.examples[0] if group.examples else group.id
         proposals.append(
             Proposal(
                 "rediger",
                 f"Rédiger une fiche pour les questions du type « {example} ».",
-                f"{group.count} questions de {group.sessions} sessions sans fiche qui y réponde",
+                f"{group.count} questions"
+                + ("" if group.sessions is None else f" de {group.sessions} sessions")
+                + " sans fiche qui y réponde",
             )
         )
     usage = data.usage

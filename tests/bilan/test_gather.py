@@ -213,3 +213,16 @@ def test_proposals_follow_their_rules():
         ("former", "Former en priorité les agents du métier « Urbanisme »."),
     ]
     assert derive_proposals(_bare([], 0, 0)) == []
+
+
+def test_only_open_groups_become_sheets_to_write_and_unknown_sessions_are_not_invented():
+    from assistant.bilan.data import QueueGroup
+
+    data = _bare([], refused=0, questions=0)
+    data.queue_groups = [
+        QueueGroup("q1", "open", 9, None, ["période d'essai ?"], [], {"refused": 9}, ""),
+        QueueGroup("q2", "linked", 20, None, ["phishing ?"], [], {"partial": 20}, "fiche"),
+    ]
+    (proposal,) = derive_proposals(data)
+    assert proposal.text == "Rédiger une fiche pour les questions du type « période d'essai ? »."
+    assert proposal.because == "9 questions sans fiche qui y réponde"
