@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Query, Request
 
 from assistant.container import Container
 from assistant.services.access import Caller
+from assistant.services.retours import DAY_PATTERN
 from assistant.services.state import Services
 
 ACCESS_CODE_HEADER = "X-Code-Acces"
@@ -94,3 +95,13 @@ def count_question(services: ServicesDep, ip: ClientIpDep, caller: AgentDep) -> 
 
 
 QuestionQuota = Annotated[None, Depends(count_question)]
+
+
+#: A period's bounds as days (AAAA-MM-JJ, ``until`` included), for the trainers' lists and
+#: rankings; read with ``assistant.services.retours.parse_day``.
+SinceDayQuery = Annotated[
+    str | None, Query(pattern=DAY_PATTERN, description="Depuis ce jour (AAAA-MM-JJ).")
+]
+UntilDayQuery = Annotated[
+    str | None, Query(pattern=DAY_PATTERN, description="Jusqu'à ce jour inclus.")
+]

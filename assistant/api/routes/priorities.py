@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from assistant.api.deps import ServicesDep, TrainerDep
+from assistant.api.deps import ServicesDep, SinceDayQuery, TrainerDep, UntilDayQuery
 from assistant.api.errors import error_responses
 from assistant.services.priorities import compute_priorities, priorities_csv
-from assistant.services.retours import DAY_PATTERN, parse_day
+from assistant.services.retours import parse_day
 from assistant.storage import utc_now
 
 router = APIRouter(prefix="/api/priorities", tags=["Espace formateur : suivi"])
@@ -28,12 +28,8 @@ router = APIRouter(prefix="/api/priorities", tags=["Espace formateur : suivi"])
 async def priorities(
     services: ServicesDep,
     trainer: TrainerDep,
-    since: Annotated[
-        str | None, Query(pattern=DAY_PATTERN, description="Depuis ce jour (AAAA-MM-JJ).")
-    ] = None,
-    until: Annotated[
-        str | None, Query(pattern=DAY_PATTERN, description="Jusqu'à ce jour inclus.")
-    ] = None,
+    since: SinceDayQuery = None,
+    until: UntilDayQuery = None,
     format: Annotated[
         Literal["json", "csv"], Query(description="`json` (défaut) ou `csv` (tableur).")
     ] = "json",

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from assistant.api.deps import ServicesDep, TrainerDep
+from assistant.api.deps import ServicesDep, SinceDayQuery, TrainerDep, UntilDayQuery
 from assistant.api.errors import TRAINER_ERRORS, error_responses
 from assistant.services.queue import QueueService
-from assistant.services.retours import DAY_PATTERN, parse_day, period_bounds
+from assistant.services.retours import parse_day, period_bounds
 
 router = APIRouter(
     prefix="/api/queue",
@@ -40,12 +40,8 @@ async def list_groups(
     status: Annotated[
         Status | None, Query(description="Seulement les groupes de cet état ; sinon tous.")
     ] = None,
-    since: Annotated[
-        str | None, Query(pattern=DAY_PATTERN, description="Questions posées depuis ce jour.")
-    ] = None,
-    until: Annotated[
-        str | None, Query(pattern=DAY_PATTERN, description="Jusqu'à ce jour inclus (AAAA-MM-JJ).")
-    ] = None,
+    since: SinceDayQuery = None,
+    until: UntilDayQuery = None,
 ) -> list[dict[str, Any]]:
     """Les questions refusées, les réponses « passages les plus proches » et les réponses
     jugées 👎, regroupées par sujet (les plus gros groupes d'abord, puis les plus récents) :

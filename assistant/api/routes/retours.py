@@ -9,11 +9,17 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from assistant.api.deps import AgentDep, QuestionQuota, ServicesDep, TrainerDep
+from assistant.api.deps import (
+    AgentDep,
+    QuestionQuota,
+    ServicesDep,
+    SinceDayQuery,
+    TrainerDep,
+    UntilDayQuery,
+)
 from assistant.api.errors import AGENT_BODY_ERRORS, TRAINER_ERRORS, error_responses
 from assistant.api.schemas import JOBS, ApiModel
 from assistant.services.retours import (
-    DAY_PATTERN,
     RESULTS,
     STATUSES,
     TASK_MAX_CHARS,
@@ -96,12 +102,8 @@ async def list_retours(
     status: Annotated[
         str | None, Query(max_length=16, description="Statut : " + _described(STATUSES) + ".")
     ] = None,
-    since: Annotated[
-        str | None, Query(pattern=DAY_PATTERN, description="Depuis ce jour (AAAA-MM-JJ).")
-    ] = None,
-    until: Annotated[
-        str | None, Query(pattern=DAY_PATTERN, description="Jusqu'à ce jour inclus.")
-    ] = None,
+    since: SinceDayQuery = None,
+    until: UntilDayQuery = None,
 ) -> list[dict]:
     """Les retours (anonymisés), les plus anciens d'abord, filtrés par statut et période."""
     start, end = parse_day(since, "since"), parse_day(until, "until")
