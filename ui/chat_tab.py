@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.api.schemas import JOBS, MAX_QUESTION_CHARS, question_too_long
+from guardrails.injection import clean_typed_text
 from ui import chat_view, texts
 from ui.bridge import UiBridge, UiError, client_address
 
@@ -238,8 +239,6 @@ class ChatTab:
         # The API's limit: the text box's own limit is the browser's, which a client skips.
         too_long = question_too_long(text or "")
         # Shown back in the chat and kept in the history as the engine will read it.
-        from guardrails.injection import clean_typed_text
-
         text = "" if too_long else clean_typed_text(text or "").strip()
         refusal = too_long or (texts.EMPTY_QUESTION if not text else None)
         refusal = refusal or self._refusal(text, code, client_address(request))
