@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from assistant.services.priorities import UseCaseCatalog
     from assistant.services.queue_vectors import LinkedQuestions
     from assistant.storage import Database, QuestionLog
+    from assistant.topics import TopicSimilarity
     from guardrails.pii import PiiScrubber
     from guardrails.pii.sealed import SealedVaultStore
 
@@ -186,6 +187,22 @@ class Container:
             query_cache_size=r.query_cache_size,
             understanding=self.query_understanding,
             links=self.question_links,
+            topics=self.topic_similarity,
+        )
+
+    @cached_property
+    def topic_similarity(self) -> TopicSimilarity | None:
+        """The gate's topic signals, when the embedding model's gate was fitted with them."""
+        from assistant.relevance import relevance_model_for
+        from assistant.topics import OFF_TOPICS_FILE, TopicSimilarity
+
+        if "heading_similarity" not in relevance_model_for(self.embedding_model_id).signals:
+            return None
+        path = self.settings.retrieval.off_topics_path
+        return TopicSimilarity(
+            self.embedder,
+            path or self.settings.corpus_dir / OFF_TOPICS_FILE,
+            marked=self.question_links,
         )
 
     @cached_property

@@ -99,7 +99,22 @@ def _lexicon_checks(settings: Settings) -> list[Check]:
         checks.append(
             Check("lexique des agents", True, f"aucun ({lexicon_path} absent)", required=False)
         )
+    checks.append(_off_topics_check(settings))
     return checks
+
+
+def _off_topics_check(settings: Settings) -> Check:
+    """The « hors champ » topics the refusal gate reads (``assistant.topics``)."""
+    from assistant.topics import OFF_TOPICS_FILE, OffTopicsError, load_off_topics
+
+    path = settings.retrieval.off_topics_path or settings.corpus_dir / OFF_TOPICS_FILE
+    if not path.is_file():
+        return Check("sujets hors champ", True, f"aucun ({path} absent)", required=False)
+    try:
+        topics = load_off_topics(path)
+    except OffTopicsError as error:
+        return Check("sujets hors champ", False, str(error), required=False)
+    return Check("sujets hors champ", True, f"{path} ({len(topics)} sujets)", required=False)
 
 
 def _embedding_checks(container: Container) -> list[Check]:

@@ -18,6 +18,7 @@ from assistant.index.corpus_index import CorpusIndex
 from assistant.index.text import analyse
 from assistant.query import QueryUnderstanding, UnderstoodQuery
 from assistant.relevance import relevance_model_for
+from assistant.topics import TopicSimilarity
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 
@@ -96,9 +97,11 @@ class HybridRetriever:
         query_cache_size: int = 0,
         understanding: QueryUnderstanding | None = None,
         links: SectionLinks | None = None,
+        topics: TopicSimilarity | None = None,
     ) -> None:
         self.index = index
         self.links = links
+        self.topics = topics
         self.understanding = understanding or QueryUnderstanding(enabled=False)
         self.top_k = top_k
         self.candidates = candidates
@@ -139,6 +142,14 @@ class HybridRetriever:
             lexical.defined_acronyms,
         )
         return self.understanding.understand(query)
+
+    def topic_signals(self, query: str, query_vector: list[float]) -> dict[str, float]:
+        """The gate's topic signals (``assistant.topics``), following the current corpus."""
+        if self.topics is None:
+            return {}
+        lexical = self.index.lexical
+        self.topics.refresh((id(lexical), lexical.generation), lexical.headings)
+        return self.topics.signals(query_vector, words=len(query.split()))
 
     def retrieve(
         self, query: str, *, theme: str | None = None, top_k: int | None = None
@@ -199,6 +210,7 @@ class HybridRetriever:
             others = [p for p in passages if (p.doc_id, p.section_path) != key]
             passages = [linked[0], *others][:top_k]
         signals = terms.signals(dense, lexical, passages, evidence)
+        signals.update(self.topic_signals(query, query_vector))
         if linked is not None:  # a trainer linked this question's group: not refused
             signals["linked"] = round(linked[1], 4)
         gate = relevance_model_for(self.index.embedder.model_id)

@@ -143,7 +143,13 @@ class RetrievalSettings(Section):
         description="Lexique des sigles et mots courts des agents (YAML) ; vide = "
         "lexique.yaml du dossier du corpus.",
     )
-    @field_validator("lexicon_path", mode="before")
+    off_topics_path: Path | None = Field(
+        None,
+        description="Sujets que le corpus ne traite pas (YAML), lus par la barrière de "
+        "pertinence ; vide = hors-champ.yaml du dossier du corpus.",
+    )
+
+    @field_validator("lexicon_path", "off_topics_path", mode="before")
     @classmethod
     def _empty_means_default(cls, value: object) -> object:
         return None if value == "" else value

@@ -42,8 +42,11 @@ DENSE_SIGNALS = (
     "bm25_top",
     "unknown_share",
     "weighted_coverage_max",
+    "heading_similarity",
+    "off_topic_similarity",
+    "long_question",
 )
-LEXICAL_SIGNALS = DENSE_SIGNALS[1:]
+LEXICAL_SIGNALS = DENSE_SIGNALS[1:-3]
 
 
 def collect(
@@ -68,6 +71,12 @@ def collect(
         )
         container = Container(settings)
         container.ingestor.ingest_paths([ROOT / "corpus"])
+        if container.retriever.topics is None:  # a model whose gate has no topic signal yet
+            from assistant.topics import OFF_TOPICS_FILE, TopicSimilarity
+
+            container.retriever.topics = TopicSimilarity(
+                container.embedder, ROOT / "corpus" / OFF_TOPICS_FILE
+            )
         from eval.comparison import scrubbed_single_questions
 
         items = {item.id: item for item in load_split("dev")}
@@ -100,8 +109,9 @@ def fit(x: np.ndarray, y: np.ndarray, *, l2: float = 0.1, steps: int = 50) -> np
     return beta
 
 
-def shift_for(beta: np.ndarray, x: np.ndarray, y: np.ndarray, threshold: float,
-              target: float | None) -> np.ndarray:
+def shift_for(
+    beta: np.ndarray, x: np.ndarray, y: np.ndarray, threshold: float, target: float | None
+) -> np.ndarray:
     """Raise the bias until at most ``target`` of the covered questions are refused."""
     if target is None:
         return beta
@@ -137,7 +147,11 @@ def main() -> None:
 
     labels, signals, model_id = collect(args.embeddings, args.data_dir)
     names = LEXICAL_SIGNALS if args.lexical_only else DENSE_SIGNALS
-    raw = np.array([[s[name] for name in names] for s in signals])
+    # A signal left out for a question (the topic signals of a long one) counts as the average
+    # of the questions that have it, as in the gate (assistant/relevance.py).
+    present = {n: [s[n] for s in signals if n in s] for n in names}
+    average = {n: float(np.mean(v)) if v else 0.0 for n, v in present.items()}
+    raw = np.array([[s.get(name, average[name]) for name in names] for s in signals])
     mean, deviation = raw.mean(axis=0), raw.std(axis=0) + 1e-9
     x = (raw - mean) / deviation
 

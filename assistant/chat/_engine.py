@@ -17,6 +17,7 @@ from assistant.chat._follow_ups import (
     _looks_like_follow_up,
     bounded_history,
     condense_without_model,
+    previous_questions,
 )
 from assistant.chat._records import AnswerRecord, ChatEvent, Turn
 from assistant.chat._scheduling import ArrivalOrderExecutor, paced
@@ -257,6 +258,13 @@ class ChatEngine:
                 ]
                 retrieval = fuse_rankings([retrieval, *others], top_k=self.retriever.top_k)
             timings["reformulations"] = len(rewordings)
+        if standalone != question and retrieval.relevance < self.min_relevance:
+            # A follow-up the gate would not answer: is the conversation's topic covered?
+            read_topic = functools.partial(
+                self.retriever.retrieve, previous_questions(history), theme=theme
+            )
+            topic = await self._preparation.run(arrival, read_topic)
+            retrieval.signals["topic_relevance"] = round(topic.relevance, 4)
         timings["retrieve_ms"] = _ms(started)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings.items()})
         return standalone, retrieval
@@ -366,14 +374,20 @@ class ChatEngine:
         """``answered``, ``partial`` or ``refused``: the refusal gate's verdict.
 
         A question whose rare term names a section's heading (« token ? ») is never refused,
-        nor one close to questions a trainer linked to a section."""
+        nor one close to questions a trainer linked to a section. A follow-up whose conversation
+        the corpus answers, at least in part (« même si c'est juste pour rire ? » after « une
+        image du maire par IA ? »), gets at least the closest passages."""
         if not retrieval.passages:
             return "refused"
         if retrieval.signals.get("linked"):
             return "answered"  # a trainer linked the question's group to its first passage
         if retrieval.relevance >= self.min_relevance:
             return "answered"
-        if retrieval.relevance >= self.partial_relevance or retrieval.signals.get("names_heading"):
+        if (
+            retrieval.relevance >= self.partial_relevance
+            or retrieval.signals.get("names_heading")
+            or retrieval.signals.get("topic_relevance", 0.0) >= self.partial_relevance
+        ):
             return "partial"
         return "refused"
 

@@ -48,10 +48,15 @@ def condense_without_model(question: str, history: list[tuple[str, str]]) -> str
     first question ("une image du maire générée par IA ?" then "et pour rire, en interne ?"),
     and the answers are left out (their wording comes from the passages already cited, and it
     drowns the new question's terms)."""
-    previous = [text[:_CONTEXT_QUESTION_CHARS] for role, text in history if role == "user"][
-        -_CONTEXT_QUESTIONS:
-    ]
-    return f"{question} ({' '.join(previous)})" if previous else question
+    previous = previous_questions(history)
+    return f"{question} ({previous})" if previous else question
+
+
+def previous_questions(history: list[tuple[str, str]]) -> str:
+    """The agent's previous questions (at most ``_CONTEXT_QUESTIONS``, each cut to
+    ``_CONTEXT_QUESTION_CHARS`` characters, the oldest first): the conversation's topic."""
+    previous = [text[:_CONTEXT_QUESTION_CHARS] for role, text in history if role == "user"]
+    return " ".join(previous[-_CONTEXT_QUESTIONS:])
 
 
 def _looks_like_follow_up(question: str) -> bool:

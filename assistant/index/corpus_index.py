@@ -305,6 +305,11 @@ class CorpusIndex:
             [lexical_text(c.text, c.metadata) for c in chunks],
             generation=generation,
             themes=[str(c.metadata.get("theme", "")) for c in chunks],
+            headings=[
+                str(c.metadata.get("section_path") or c.metadata.get("title") or "")
+                for c in chunks
+                if c.metadata.get("section_path") or c.metadata.get("title")
+            ],
         )
 
     def repair(self) -> RepairReport:

@@ -24,12 +24,15 @@ class LexicalIndex:
         *,
         generation: int = 0,
         themes: Sequence[str] | None = None,
+        headings: Sequence[str] = (),
     ) -> None:
         import bm25s
 
         self.ids = list(ids)
         self.themes = list(themes) if themes is not None else [""] * len(self.ids)
         self.generation = generation
+        # The distinct section headings of the snapshot (the refusal gate's topic signal)
+        self.headings = sorted(set(headings))
         self._retriever = None
         self._vocab: dict[str, int] = {}
         # The corpus's written words, for typo-tolerant query understanding (assistant/query.py)

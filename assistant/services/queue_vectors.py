@@ -91,7 +91,8 @@ class Link:
 
 class LinkedQuestions:
     """The questions of the linked groups, for the retriever: ``match(vector)`` names the
-    linked section of the closest one when its cosine similarity reaches ``threshold``.
+    linked section of the closest one when its cosine similarity reaches ``threshold``; and
+    those of the groups marked out of scope, for the refusal gate (``off_topic_vectors``).
 
     Reloaded when the links change, seen by a cheap version query (count and last change of
     the linked groups, last queue row) made at most every ``check_interval`` seconds; a
@@ -114,17 +115,22 @@ class LinkedQuestions:
         self._checked_at = 0.0
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._links: list[tuple[str, str, str]] = []
+        self._off_topic = np.zeros((0, 0), dtype=np.float32)
         self._lock = threading.Lock()
 
     def _current_version(self, database: Database) -> tuple[Any, ...]:
         with database.session() as session:
-            linked = session.execute(
-                select(func.count(), func.max(QueueGroup.changed_at)).where(
-                    QueueGroup.status == "linked", QueueGroup.model_id == self.model_id
+            marked = session.execute(
+                select(QueueGroup.status, func.count(), func.max(QueueGroup.changed_at))
+                .where(
+                    QueueGroup.status.in_(("linked", "out_of_scope")),
+                    QueueGroup.model_id == self.model_id,
                 )
-            ).one()
+                .group_by(QueueGroup.status)
+                .order_by(QueueGroup.status)
+            ).all()
             last_row = session.execute(select(func.max(QueueQuestion.question_row))).scalar()
-        return (linked[0], linked[1], last_row)
+        return (*(tuple(row) for row in marked), last_row)
 
     def _reload(self, database: Database) -> None:
         with database.session() as session:
@@ -133,8 +139,21 @@ class LinkedQuestions:
                 .join(QueueGroup, QueueGroup.id == QueueQuestion.group_id)
                 .where(QueueGroup.status == "linked", QueueGroup.model_id == self.model_id)
             ).all()
-        self._matrix = centred(from_bytes([r[0] for r in rows]), question_mean(self.model_id))
+            off_topic = (
+                session.execute(
+                    select(QueueQuestion.vector)
+                    .join(QueueGroup, QueueGroup.id == QueueQuestion.group_id)
+                    .where(
+                        QueueGroup.status == "out_of_scope", QueueGroup.model_id == self.model_id
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        matrix = centred(from_bytes([r[0] for r in rows]), question_mean(self.model_id))
+        self._matrix = matrix
         self._links = [(r[1], r[2] or "", r[3] or "") for r in rows]
+        self._off_topic = from_bytes(list(off_topic))
 
     def refresh(self) -> None:
         """Reload the links if they changed since the last check."""
@@ -156,6 +175,14 @@ class LinkedQuestions:
         with self._lock:
             self.refresh()
             return bool(self._links)
+
+    def off_topic_vectors(self) -> np.ndarray:
+        """The raw unit embeddings of the questions of groups marked out of scope, as of the
+        last version check (each retrieval makes one through ``active``)."""
+        with self._lock:
+            if self._version is None:
+                self.refresh()
+            return self._off_topic
 
     def match(self, vector: Iterable[float]) -> Link | None:
         """The linked section whose questions are closest to ``vector``, if close enough."""

@@ -480,10 +480,39 @@ def test_reformulations_are_parsed_one_per_line():
     from assistant.prompts import parse_reformulations
 
     text = (
-        "1. Qui est le DPO du syndicat ?\n- qui est le dpo du syndicat ?\nok\n"
-        "« Que fait le DPO ? »"
+        "1. Qui est le DPO du syndicat ?\n- qui est le dpo du syndicat ?\nok\n« Que fait le DPO ? »"
     )
     assert parse_reformulations(text, "le dpo ?", 3) == [
         "Qui est le DPO du syndicat ?",
         "Que fait le DPO ?",
     ]
+
+
+def test_a_follow_up_on_a_covered_topic_gets_the_closest_passages_rather_than_a_refusal(corpus):
+    from assistant.retrieval import RetrievalResult
+
+    engine = corpus.chat_engine
+    engine.min_relevance, engine.partial_relevance = 0.6, 0.35
+    history = [Turn("user", "Données personnelles d'un administré dans un outil d'IA ?")]
+    passages = corpus.retriever.retrieve(history[0].content).passages
+
+    def verdict(relevance, **signals):
+        return engine.coverage(RetrievalResult(passages, relevance, signals=signals))
+
+    # The gate refuses « Même pour rire ? » (0.2) unless its conversation is covered.
+    assert verdict(0.2) == "refused"
+    assert verdict(0.2, topic_relevance=0.5) == "partial"
+    assert verdict(0.2, topic_relevance=0.3) == "refused"
+    assert verdict(0.7, topic_relevance=0.1) == "answered"
+
+    # The engine reads the topic only for a follow-up the gate would not answer.
+    engine.min_relevance = 1.01
+    asked: list[str] = []
+    retrieve = corpus.retriever.retrieve
+    corpus.retriever.retrieve = lambda text, **kw: asked.append(text) or retrieve(text, **kw)
+    record = engine.ask("Même pour rire ?", history=history)
+    assert asked[-1] == record.standalone_question.split(" (", 1)[1][:-1]
+    assert record.coverage == "partial" and not record.refused
+    asked.clear()
+    engine.ask("Même pour rire ?")  # no conversation: no topic to read
+    assert len(asked) == 1

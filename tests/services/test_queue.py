@@ -276,3 +276,25 @@ def test_catching_up_ahead_of_a_view_leaves_nothing_to_embed_then(queue_containe
     )
     (group,) = service.groups()
     assert group["count"] == len(PASSWORDS) and calls == []
+
+
+def test_questions_marked_out_of_scope_reach_the_refusal_gate_without_a_restart(queue_container):
+    from assistant.topics import TopicSimilarity
+
+    retriever = queue_container.retriever
+    retriever.topics = TopicSimilarity(
+        queue_container.embedder, None, marked=queue_container.question_links
+    )
+    recipe = "Quelle est la recette de la tarte aux pommes ?"
+    before = retriever.retrieve(recipe).signals
+    assert "off_topic_similarity" not in before  # no topic file, nothing marked yet
+
+    log_question(queue_container, recipe)
+    service = QueueService(queue_container)
+    (group,) = service.groups(status="open")
+    service.out_of_scope(group["id"])
+
+    after = retriever.retrieve("La recette de la tarte aux pommes, svp ?").signals
+    assert after["off_topic_similarity"] > 0.8
+    service.reopen(group["id"])  # no longer marked: no longer a topic
+    assert "off_topic_similarity" not in retriever.retrieve(recipe).signals
