@@ -89,7 +89,7 @@ class UiBridge:
         conversation_id: str,
         job: str | None,
     ) -> AsyncIterator[Any]:
-        from assistant.api.schemas import normalise_job
+        from assistant.services.jobs import normalise_job
 
         events = self.services.answers.events(
             question,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.api.schemas import JOBS, MAX_QUESTION_CHARS, question_too_long
+from assistant.services.jobs import JOBS
+from assistant.services.limits import MAX_QUESTION_CHARS, question_too_long
 from guardrails.injection import clean_typed_text
 from ui import chat_view, texts
 from ui.bridge import UiBridge, UiError, client_address

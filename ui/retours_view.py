@@ -43,7 +43,7 @@ PRIORITY_HEADERS = [
 
 
 def _jobs() -> dict[str, str]:
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     return JOBS
 
