@@ -215,14 +215,11 @@ class ChatTab:
     def _refusal(self, text: str, code: str, client: str) -> str | None:
         """Why this question is not sent (a French warning), or None; counts it in the quota."""
         try:
-            code_ok = self.bridge.access_code_ok(code, client)
-        except UiError as error:
+            if not self.bridge.access_code_ok(code, client):
+                return texts.ACCESS_CODE_NEEDED
+            self.bridge.count_question(client)
+        except UiError as error:  # too many wrong codes, or questions, from this address
             return str(error)
-        if not code_ok:
-            return texts.ACCESS_CODE_NEEDED
-        wait = self.bridge.question_wait(client)
-        if wait:
-            return f"Trop de questions en peu de temps : réessayez dans {int(wait) + 1} s."
         return None
 
     async def respond(
