@@ -11,30 +11,10 @@ import yaml
 
 from assistant.services.errors import Invalid, NotFound
 from assistant.services.queue import QueueService, assign_leaders
+from tests.queue_questions import ENERGY, GROUP_KEYS, OFF_TOPIC, PASSWORDS
 from tests.servers.live_app import ingest_documents
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTRACT_KEYS = {
-    "id",
-    "status",
-    "count",
-    "sessions",
-    "first_ts",
-    "last_ts",
-    "examples",
-    "nearest",
-    "kinds",
-    "link",
-}
-PASSWORDS = [
-    "Peut-on partager le mot de passe du compte commun entre collègues ?",
-    "Partager le mot de passe du compte commun entre collègues, c'est permis ?",
-    "Mot de passe du compte commun : peut-on le partager entre collègues ?",
-]
-ENERGY = [
-    "Combien d'énergie consomme une requête à un modèle de langage ?",
-    "Quelle énergie consomme une requête à un grand modèle de langage ?",
-]
 
 
 @pytest.fixture
@@ -82,7 +62,7 @@ def test_refused_partial_and_down_questions_are_grouped_by_topic(queue_container
 
     groups = QueueService(queue_container).groups()
 
-    assert all(set(g) == CONTRACT_KEYS for g in groups)
+    assert all(set(g) == GROUP_KEYS for g in groups)
     assert [g["count"] for g in groups] == [3, 2, 1]  # largest first
     passwords, energy, down = groups
     assert sorted(passwords["examples"]) == sorted(PASSWORDS)
@@ -139,7 +119,7 @@ def test_link_draft_and_out_of_scope_leave_the_open_queue_with_their_status(
         log_question(queue_container, text)
     for text in ENERGY:
         log_question(queue_container, text, "partial")
-    log_question(queue_container, "Quelle est la recette de la tarte aux pommes ?")
+    log_question(queue_container, OFF_TOPIC)
     service = QueueService(queue_container)
     passwords, energy, recipe = service.groups(status="open")
 
