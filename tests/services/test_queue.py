@@ -37,6 +37,19 @@ def queue_container(database_url, data_dir, shared_scrubbers):
     container.database.dispose()
 
 
+def embedded_texts(container, monkeypatch) -> list[str]:
+    """The texts ``container``'s embedder is asked for from now on, filled in as it goes."""
+    calls: list[str] = []
+    embedder_class = type(container.embedder)
+    embed = embedder_class.get_query_embedding
+    monkeypatch.setattr(
+        embedder_class,
+        "get_query_embedding",
+        lambda self, text: calls.append(text) or embed(self, text),
+    )
+    return calls
+
+
 def log_question(container, text, coverage="refused", *, ts=None, question_id=None):
     entry = {
         "question_id": question_id or uuid.uuid4().hex,
@@ -85,14 +98,7 @@ def test_questions_are_embedded_once_and_groups_keep_their_id(queue_container, m
         log_question(queue_container, text)
     service = QueueService(queue_container)
     first = service.groups()
-    calls: list[str] = []
-    embedder_class = type(queue_container.embedder)
-    embed = embedder_class.get_query_embedding
-    monkeypatch.setattr(
-        embedder_class,
-        "get_query_embedding",
-        lambda self, text: calls.append(text) or embed(self, text),
-    )
+    calls = embedded_texts(queue_container, monkeypatch)
     assert service.groups() == first
     assert calls == []  # nothing recomputed on a second view
     log_question(queue_container, PASSWORDS[2])
@@ -246,13 +252,6 @@ def test_catching_up_ahead_of_a_view_leaves_nothing_to_embed_then(queue_containe
     service = QueueService(queue_container)
     assert service.catch_up() == len(PASSWORDS)
     assert service.catch_up() == 0  # each question taken in once
-    calls: list[str] = []
-    embedder_class = type(queue_container.embedder)
-    embed = embedder_class.get_query_embedding
-    monkeypatch.setattr(
-        embedder_class,
-        "get_query_embedding",
-        lambda self, text: calls.append(text) or embed(self, text),
-    )
+    calls = embedded_texts(queue_container, monkeypatch)
     (group,) = service.groups()
     assert group["count"] == len(PASSWORDS) and calls == []
