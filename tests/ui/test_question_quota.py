@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.services.ratelimit import SlidingWindowLimiter
-from tests.conftest import ROOT
 
 WAIT_S = 42.0
 SENTENCE = "Trop de questions en peu de temps : réessayez dans 42 secondes."
@@ -24,22 +23,11 @@ class FullQuota(SlidingWindowLimiter):
 
 
 @pytest.fixture
-def channels(data_dir, shared_scrubbers):
+def channels(container):
     """The app (API and page over the same services) with every client's quota spent."""
     from assistant.api import create_app
-    from assistant.container import Container
-    from assistant.settings import load_settings
     from ui.app import build_ui
 
-    settings = load_settings(
-        _env_file=None,
-        data_dir=data_dir,
-        corpus_dir=ROOT / "corpus",
-        embeddings={"backend": "hashing"},
-        llm={"backend": "extractive"},
-    )
-    container = Container(settings)
-    container.__dict__["question_scrubber"] = shared_scrubbers(True)
     pages = []
     app = create_app(container, ui=lambda app, services: pages.append(build_ui(services)[0]))
     app.state.api.policy.questions = FullQuota(1)
