@@ -80,7 +80,7 @@ def retours_list(
     if as_json:
         _cli()._print_json(retours)
         return
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     table = Table("id", "date", "statut", "métier", "tâche", "résultat", "min/sem.")
     for retour in retours:
@@ -162,7 +162,7 @@ def priorities(
     if as_json:
         _cli()._print_json(result)
         return
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     table = Table("métier", "rang", "cas d'usage", "questions", "sessions", "retours", "score")
     for item in result["items"]:

@@ -51,7 +51,7 @@ def seed(container, questions: int, retours: int) -> None:
     """``questions`` logged questions over the last 60 days and ``retours`` retours."""
     from sqlalchemy import insert
 
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
     from assistant.services.priorities import read_use_cases
     from assistant.storage.models import RetourRow
     from assistant.storage.records import format_ts

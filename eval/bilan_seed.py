@@ -9,17 +9,9 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from assistant.ingestion.pipeline import THEMES
 from assistant.storage.models import FeedbackRow, QuestionRow
 
-THEMES = [
-    "charte",
-    "donnees-personnelles",
-    "cybersecurite",
-    "numerique-responsable",
-    "cas-usage",
-    "limites-ia",
-    "juridique",
-]
 JOBS = ["secretariat", "rh", "urbanisme", "social", "communication", None]
 QUESTIONS = [
     "Puis-je coller le dossier d'un administré dans ChatGPT ?",

@@ -3,8 +3,10 @@ the UI nor from the UI to the HTTP routes.
 
 - no source file of ``assistant/``, ``guardrails/``, ``ui/``, ``eval/`` over 600 lines;
 - no function (methods and nested functions included) over 120 lines, ``def`` to last line;
-- no module of ``assistant/`` imports ``ui`` and no module of ``ui/`` imports
-  ``assistant.api.routes``, at any level (inside functions too, relative imports resolved).
+- no module of ``assistant/`` imports ``ui``, no module of ``ui/`` imports
+  ``assistant.api.routes`` and no module of ``assistant/services/`` imports ``assistant.api``
+  (the API sits on the services, never the other way), at any level (inside functions too,
+  relative imports resolved).
 
 What other engineers' files still break today is listed below as known debt. An entry that no
 longer breaks the rule fails the test too, so the lists only shrink: delete the entry with the
@@ -96,15 +98,22 @@ def _within(name: str, target: str) -> bool:
     return name == target or name.startswith(f"{target}.")
 
 
+#: Folder -> the package its modules must not import.
+IMPORT_RULES = (
+    ("assistant/", "ui"),
+    ("ui/", "assistant.api.routes"),
+    ("assistant/services/", "assistant.api"),
+)
+
+
 def forbidden_imports(root: Path) -> dict[str, list[str]]:
-    """Modules of ``assistant/`` importing ``ui`` and of ``ui/`` importing the HTTP routes ->
-    the forbidden names they import."""
-    rules = {"assistant": "ui", "ui": "assistant.api.routes"}
+    """Modules breaking an ``IMPORT_RULES`` entry (the core importing ``ui``, the UI the HTTP
+    routes, the services the API) -> the forbidden names they import."""
     found: dict[str, list[str]] = {}
     for path in source_files(root):
         relative = _relative(path, root)
-        top = relative.split("/", 1)[0]
-        if top not in rules:
+        targets = [target for folder, target in IMPORT_RULES if relative.startswith(folder)]
+        if not targets:
             continue
         is_package = path.name == "__init__.py"
         parts = Path(relative).with_suffix("").parts
@@ -113,7 +122,7 @@ def forbidden_imports(root: Path) -> dict[str, list[str]]:
         bad = sorted(
             name
             for name in _imported_modules(tree, module, is_package)
-            if _within(name, rules[top])
+            if any(_within(name, target) for target in targets)
         )
         if bad:
             found[relative] = bad
@@ -135,7 +144,7 @@ def test_no_function_over_120_lines():
     _check(long_functions(ROOT), KNOWN_LONG_FUNCTIONS, f"functions over {MAX_FUNCTION_LINES} lines")
 
 
-def test_the_core_does_not_import_the_ui_and_the_ui_no_route():
+def test_the_core_imports_no_ui_the_ui_no_route_the_services_no_api():
     _check(forbidden_imports(ROOT), KNOWN_FORBIDDEN_IMPORTS, "forbidden imports")
 
 
@@ -175,6 +184,19 @@ def test_the_checks_see_what_breaks_the_rules(tmp_path):
     _write(tmp_path, "ui/bridge.py", "from assistant.api.routes.check import check_text\n")
     _write(tmp_path, "ui/whole.py", "from assistant.api import routes\n")
     _write(tmp_path, "ui/fine.py", "from assistant.api.deps import TrainerDep\nimport ui.views\n")
+    _write(tmp_path, "assistant/services/__init__.py", "")
+    _write(
+        tmp_path,
+        "assistant/services/late.py",
+        "def f():\n    from assistant.api.schemas import JOBS\n",
+    )
+    _write(tmp_path, "assistant/services/up.py", "from .. import api\n")
+    _write(
+        tmp_path,
+        "assistant/services/fine.py",
+        "from assistant.services.jobs import JOBS\nimport assistant.apiary\n",
+    )
+    _write(tmp_path, "assistant/api/deps.py", "from assistant.services.jobs import JOBS\n")
 
     assert long_files(tmp_path) == {"assistant/big.py": 601}
     assert long_functions(tmp_path) == {
@@ -185,6 +207,8 @@ def test_the_checks_see_what_breaks_the_rules(tmp_path):
     assert forbidden_imports(tmp_path) == {
         "assistant/late.py": ["ui.app", "ui.app.build_ui"],
         "assistant/sub/__init__.py": ["ui.views"],
+        "assistant/services/late.py": ["assistant.api.schemas", "assistant.api.schemas.JOBS"],
+        "assistant/services/up.py": ["assistant.api"],
         "ui/bridge.py": ["assistant.api.routes.check", "assistant.api.routes.check.check_text"],
         "ui/whole.py": ["assistant.api.routes"],
     }

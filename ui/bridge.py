@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.services.access import TooManyQuestions
 from assistant.services.documents import UploadedFile
 from assistant.services.errors import ServiceError
 from assistant.services.feedback import MAX_REASON_CHARS
@@ -73,13 +72,11 @@ class UiBridge:
         with _service_errors():
             return self.services.policy.access_code_ok(code, client)
 
-    def question_wait(self, client: str) -> float:
-        """Count one question of ``client``; seconds to wait if over the quota, else 0."""
-        try:
+    def count_question(self, client: str) -> None:
+        """Count one question (or retour) of ``client`` in the API's quota; over it, a
+        ``UiError`` with the services' message, the very body of the API's 429."""
+        with _service_errors():
             self.services.policy.count_question(client)
-        except TooManyQuestions as error:
-            return error.retry_after_s
-        return 0.0
 
     async def answer_events(
         self,
@@ -89,7 +86,7 @@ class UiBridge:
         conversation_id: str,
         job: str | None,
     ) -> AsyncIterator[Any]:
-        from assistant.api.schemas import normalise_job
+        from assistant.services.jobs import normalise_job
 
         events = self.services.answers.events(
             question,

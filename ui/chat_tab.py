@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.api.schemas import JOBS, MAX_QUESTION_CHARS, question_too_long
+from assistant.services.jobs import JOBS
+from assistant.services.limits import MAX_QUESTION_CHARS, question_too_long
 from guardrails.injection import clean_typed_text
 from ui import chat_view, texts
 from ui.bridge import UiBridge, UiError, client_address
@@ -214,14 +215,11 @@ class ChatTab:
     def _refusal(self, text: str, code: str, client: str) -> str | None:
         """Why this question is not sent (a French warning), or None; counts it in the quota."""
         try:
-            code_ok = self.bridge.access_code_ok(code, client)
-        except UiError as error:
+            if not self.bridge.access_code_ok(code, client):
+                return texts.ACCESS_CODE_NEEDED
+            self.bridge.count_question(client)
+        except UiError as error:  # too many wrong codes, or questions, from this address
             return str(error)
-        if not code_ok:
-            return texts.ACCESS_CODE_NEEDED
-        wait = self.bridge.question_wait(client)
-        if wait:
-            return f"Trop de questions en peu de temps : réessayez dans {int(wait) + 1} s."
         return None
 
     async def respond(

@@ -21,7 +21,7 @@ import gradio as gr
 from assistant.services.errors import ServiceError
 from assistant.services.priorities import compute_priorities, priorities_csv
 from assistant.services.retours import RESULTS, STATUSES, TOOLS, RetoursService, parse_day
-from ui.bridge import UiError
+from ui.bridge import UiError, client_address
 
 EXPORT_PREFIX = "assistant-retours-"
 EXPORT_MAX_AGE_S = 3600
@@ -43,7 +43,7 @@ PRIORITY_HEADERS = [
 
 
 def _jobs() -> dict[str, str]:
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     return JOBS
 
@@ -121,15 +121,13 @@ def build_agent_tab(container: Any, bridge: Any) -> None:
     ) -> dict:  # fmt: skip
         keep = {status: gr.skip()}
         # As the chat's handlers: the address uvicorn resolved (proxies it trusts included).
-        client = getattr(getattr(request, "client", None), "host", None) or "inconnu"
+        client = client_address(request)
         try:
             if not bridge.access_code_ok(code_typed, client):
                 return {**keep, status: "**Erreur :** saisissez le code d'accès du webinaire."}
-        except UiError as error:  # too many wrong codes from this address
+            bridge.count_question(client)  # a retour counts as a question, as in the API
+        except UiError as error:  # too many wrong codes, or sends, from this address
             return {**keep, status: f"**Erreur :** {error}"}
-        wait = bridge.question_wait(client)
-        if wait:
-            return {status: f"**Erreur :** trop d'envois : réessayez dans {int(wait) + 1} s."}
         try:
             stored = await asyncio.to_thread(
                 service.submit,

@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.ingestion.pipeline import THEMES, slugify
+from assistant.ingestion.pipeline import THEMES
+from assistant.services.jobs import JOBS, normalise_job
+from assistant.services.limits import MAX_QUESTION_CHARS
 
 ThemeName = Literal[THEMES]  # type: ignore[valid-type]
 
@@ -16,51 +18,6 @@ ThemeName = Literal[THEMES]  # type: ignore[valid-type]
 #: takes two bytes in UTF-8 (accented letters): a request the schema allows is never a 413.
 HISTORY_MAX_TURNS = 12
 TURN_MAX_CHARS = 2000
-
-#: Jobs an agent may declare, for the webinar statistics (anything else counts as "autre").
-JOBS: dict[str, str] = {
-    "secretariat": "Secrétariat de mairie",
-    "rh": "Ressources humaines",
-    "urbanisme": "Urbanisme",
-    "social": "Action sociale",
-    "etat-civil": "État civil",
-    "finances": "Finances",
-    "communication": "Communication",
-    "numerique": "Numérique et informatique",
-    "elu": "Élu ou élue",
-    "direction": "Direction générale",
-    "autre": "Autre",
-}
-_JOB_ALIASES = {slugify(label): key for key, label in JOBS.items()}
-
-#: Longest question accepted, in characters, on every channel (API, OpenAI-compatible, page).
-MAX_QUESTION_CHARS = 4000
-
-
-def question_too_long(question: str) -> str | None:
-    """The French refusal of a question over ``MAX_QUESTION_CHARS`` (spaces around it aside),
-    or None."""
-    length = len(question.strip())
-    if length <= MAX_QUESTION_CHARS:
-        return None
-    return (
-        f"La question est trop longue ({thousands(length)} caractères) : "
-        f"{thousands(MAX_QUESTION_CHARS)} caractères au plus. Raccourcissez-la, ou posez-la "
-        "en plusieurs fois."
-    )
-
-
-def thousands(number: int) -> str:
-    """« 20 000 »: French digit grouping (narrow no-break space)."""
-    return f"{number:,}".replace(",", "\u202f")
-
-
-def normalise_job(value: str | None) -> str | None:
-    """A known job key, ``autre`` for anything else, None if not given (free text never kept)."""
-    if value is None or not value.strip():
-        return None
-    slug = slugify(value)
-    return slug if slug in JOBS else _JOB_ALIASES.get(slug, "autre")
 
 
 class ApiModel(BaseModel):

@@ -117,7 +117,7 @@ engine_label = backend_label
 
 
 def _jobs() -> dict[str, str]:
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     return JOBS
 

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from assistant.api.schemas import JOBS
+from assistant.services.jobs import JOBS
 from assistant.storage import utc_now
 
 if TYPE_CHECKING:

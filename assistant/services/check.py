@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from assistant.api.schemas import thousands
 from assistant.services.errors import Invalid
+from assistant.services.limits import thousands
 
 if TYPE_CHECKING:
     from assistant.services.state import Services

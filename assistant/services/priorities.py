@@ -272,7 +272,7 @@ def compute_priorities(
     """The ranking of use cases by job over ``[since, until]`` (dates included):
     ``{"method", "period", "items"}``, items ranked within each job by score (ties: more
     sessions first), jobs in the order of ``JOBS``."""
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     start, end = period_bounds(since, until)
     rows = _read_questions(container, start, end)
@@ -341,7 +341,7 @@ def _cell(value: Any) -> str:
 def priorities_csv(result: dict[str, Any]) -> str:
     """The ranking as CSV (``;``, UTF-8 with BOM, decimal comma: opens in a French
     spreadsheet), one line per item, with French column names."""
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")

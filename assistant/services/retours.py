@@ -108,7 +108,7 @@ class RetoursService:
     ) -> dict[str, Any]:
         """Store one retour, its free texts scrubbed; return it (keys of ``KEYS``) with
         ``masked``: the types of personal data masked, to show to the agent."""
-        from assistant.api.schemas import JOBS, normalise_job
+        from assistant.services.jobs import JOBS, normalise_job
 
         job_key = normalise_job(job)
         if job_key is None:
@@ -312,7 +312,7 @@ def _one_line(text: str) -> str:
 def draft_markdown(retour: dict[str, Any], *, today: date, merged: int = 0) -> tuple[str, str]:
     """The corpus document of a published retour: ``(file name, Markdown)``; ``merged``: how
     many other retours were merged into it (the same use, shared again)."""
-    from assistant.api.schemas import JOBS
+    from assistant.services.jobs import JOBS
 
     job = JOBS.get(retour["job"], retour["job"])
     task = _one_line(retour["task"]).rstrip(" .")

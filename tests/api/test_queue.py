@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.queue_questions import ENERGY
+
 pytestmark = pytest.mark.slow
 
-SOBRIETY = [
-    "Combien d'énergie consomme une requête à un modèle de langage ?",
-    "Quelle énergie consomme une requête à un grand modèle de langage ?",
-]
 LINKED = ("charte-ia", "Article 5 — Relecture humaine")
 
 
@@ -30,10 +28,10 @@ def test_queue_routes_need_a_trainer(anonymous, client):
 
 
 def test_voted_down_answers_become_a_group_a_trainer_links(client, trainer):
-    for question in SOBRIETY:
+    for question in ENERGY:
         _ask_and_vote_down(client, question)
     groups = trainer.get("/api/queue", params={"status": "open"}).json()
-    group = next(g for g in groups if set(g["examples"]) == set(SOBRIETY))
+    group = next(g for g in groups if set(g["examples"]) == set(ENERGY))
     assert group["kinds"]["down"] == 2 and group["count"] == 2
     assert group["nearest"][0]["doc_id"] == "fiche-sobriete"
 
@@ -47,7 +45,7 @@ def test_voted_down_answers_become_a_group_a_trainer_links(client, trainer):
     assert linked.status_code == 200, linked.text
     assert linked.json()["link"] == {"doc_id": LINKED[0], "section": LINKED[1]}
 
-    body = client.post("/api/ask", json={"question": SOBRIETY[0]}).json()
+    body = client.post("/api/ask", json={"question": ENERGY[0]}).json()
     assert (body["citations"][0]["doc_id"], body["citations"][0]["section"]) == LINKED
     assert body["refused"] is False
 
@@ -55,14 +53,14 @@ def test_voted_down_answers_become_a_group_a_trainer_links(client, trainer):
     assert [(x["group_id"], x["section"]) for x in links] == [(group["id"], LINKED[1])]
     assert trainer.get("/api/queue/links", params={"doc_id": "fiche-sobriete"}).json() == []
     dataset = trainer.get("/api/queue/dataset").json()
-    assert {i["question"] for i in dataset} >= set(SOBRIETY)
+    assert {i["question"] for i in dataset} >= set(ENERGY)
     assert group["id"] not in {
         g["id"] for g in trainer.get("/api/queue", params={"status": "open"}).json()
     }
 
     reopened = trainer.post(f"/api/queue/{group['id']}/reopen")
     assert reopened.json()["status"] == "open"
-    body = client.post("/api/ask", json={"question": SOBRIETY[0]}).json()
+    body = client.post("/api/ask", json={"question": ENERGY[0]}).json()
     assert body["citations"][0]["doc_id"] == "fiche-sobriete"
 
 

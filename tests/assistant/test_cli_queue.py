@@ -9,31 +9,15 @@ import yaml
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from tests.queue_questions import GROUP_KEYS, OFF_TOPIC, PASSWORDS
 from tests.servers.live_app import DOCUMENTS
 
 runner = CliRunner()
-PASSWORDS = [
-    "Peut-on partager le mot de passe du compte commun entre collègues ?",
-    "Partager le mot de passe du compte commun entre collègues, c'est permis ?",
-]
-OTHER = "Quelle est la recette de la tarte aux pommes ?"
-GROUP_KEYS = {
-    "id",
-    "status",
-    "count",
-    "sessions",
-    "first_ts",
-    "last_ts",
-    "examples",
-    "nearest",
-    "kinds",
-    "link",
-}
 
 
 def _setup(monkeypatch, tmp_path):
     """Hashing embeddings, extractive answers, every question refused unless linked; the
-    test documents imported and three refused questions logged."""
+    test documents imported, the refused questions logged."""
     monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")
     monkeypatch.setenv("ASSISTANT_LLM__BACKEND", "extractive")
     monkeypatch.setenv("ASSISTANT_RETRIEVAL__MIN_RELEVANCE", "1")
@@ -47,7 +31,7 @@ def _setup(monkeypatch, tmp_path):
     from assistant.settings import get_settings
 
     container = Container(get_settings())
-    for text in [*PASSWORDS, OTHER]:
+    for text in [*PASSWORDS, OFF_TOPIC]:
         container.records.questions.append(
             {"question_id": uuid.uuid4().hex, "scrubbed_question": text, "coverage": "refused"}
         )
@@ -64,10 +48,10 @@ def test_queue_list_link_then_ask_answers_from_the_linked_section(monkeypatch, t
     _setup(monkeypatch, tmp_path)
     groups = _groups()
     assert all(set(g) == GROUP_KEYS for g in groups)
-    assert [g["count"] for g in groups] == [2, 1]
+    assert [g["count"] for g in groups] == [len(PASSWORDS), 1]
     passwords = groups[0]
     assert sorted(passwords["examples"]) == sorted(PASSWORDS)
-    assert passwords["kinds"] == {"refused": 2, "partial": 0, "down": 0}
+    assert passwords["kinds"] == {"refused": len(PASSWORDS), "partial": 0, "down": 0}
 
     refused = json.loads(runner.invoke(app, ["ask", PASSWORDS[0], "--json"]).output)
     assert refused["coverage"] != "answered"

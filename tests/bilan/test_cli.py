@@ -18,44 +18,22 @@ def _seeded(container, data_dir):
     container.database.dispose()
 
 
+def _bilan(*args: str):
+    """``assistant bilan`` over the seeded fortnight."""
+    return runner.invoke(app, ["bilan", "--from", "2026-10-05", "--to", "2026-10-18", *args])
+
+
 def test_cli_writes_each_format(container, data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_LLM__BACKEND", "extractive")
     _seeded(container, data_dir)
     for fmt, name in (("odt", "b.odt"), ("docx", "b.docx"), ("pdf", "b.pdf"), ("md", "b.zip")):
         out = tmp_path / name
-        result = runner.invoke(
-            app,
-            [
-                "bilan",
-                "--from",
-                "2026-10-05",
-                "--to",
-                "2026-10-18",
-                "--format",
-                fmt,
-                "--out",
-                str(out),
-                "--json",
-            ],
-        )
+        result = _bilan("--format", fmt, "--out", str(out), "--json")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["path"] == str(out)
         assert "1. Synthèse" in read_back(out, fmt)["text"]
     markdown = tmp_path / "b.md"
-    result = runner.invoke(
-        app,
-        [
-            "bilan",
-            "--from",
-            "2026-10-05",
-            "--to",
-            "2026-10-18",
-            "--format",
-            "md",
-            "--out",
-            str(markdown),
-        ],
-    )
+    result = _bilan("--format", "md", "--out", str(markdown))
     assert result.exit_code == 0, result.output
     assert "Bilan écrit" in result.stdout
     assert len(list(tmp_path.glob("b-*.png"))) == 5  # no quality history before October 18

@@ -11,30 +11,10 @@ import yaml
 
 from assistant.services.errors import Invalid, NotFound
 from assistant.services.queue import QueueService, assign_leaders
+from tests.queue_questions import ENERGY, GROUP_KEYS, OFF_TOPIC, PASSWORDS
 from tests.servers.live_app import ingest_documents
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTRACT_KEYS = {
-    "id",
-    "status",
-    "count",
-    "sessions",
-    "first_ts",
-    "last_ts",
-    "examples",
-    "nearest",
-    "kinds",
-    "link",
-}
-PASSWORDS = [
-    "Peut-on partager le mot de passe du compte commun entre collègues ?",
-    "Partager le mot de passe du compte commun entre collègues, c'est permis ?",
-    "Mot de passe du compte commun : peut-on le partager entre collègues ?",
-]
-ENERGY = [
-    "Combien d'énergie consomme une requête à un modèle de langage ?",
-    "Quelle énergie consomme une requête à un grand modèle de langage ?",
-]
 
 
 @pytest.fixture
@@ -55,6 +35,19 @@ def queue_container(database_url, data_dir, shared_scrubbers):
     ingest_documents(container)
     yield container
     container.database.dispose()
+
+
+def embedded_texts(container, monkeypatch) -> list[str]:
+    """The texts ``container``'s embedder is asked for from now on, filled in as it goes."""
+    calls: list[str] = []
+    embedder_class = type(container.embedder)
+    embed = embedder_class.get_query_embedding
+    monkeypatch.setattr(
+        embedder_class,
+        "get_query_embedding",
+        lambda self, text: calls.append(text) or embed(self, text),
+    )
+    return calls
 
 
 def log_question(container, text, coverage="refused", *, ts=None, question_id=None):
@@ -82,7 +75,7 @@ def test_refused_partial_and_down_questions_are_grouped_by_topic(queue_container
 
     groups = QueueService(queue_container).groups()
 
-    assert all(set(g) == CONTRACT_KEYS for g in groups)
+    assert all(set(g) == GROUP_KEYS for g in groups)
     assert [g["count"] for g in groups] == [3, 2, 1]  # largest first
     passwords, energy, down = groups
     assert sorted(passwords["examples"]) == sorted(PASSWORDS)
@@ -105,14 +98,7 @@ def test_questions_are_embedded_once_and_groups_keep_their_id(queue_container, m
         log_question(queue_container, text)
     service = QueueService(queue_container)
     first = service.groups()
-    calls: list[str] = []
-    embedder_class = type(queue_container.embedder)
-    embed = embedder_class.get_query_embedding
-    monkeypatch.setattr(
-        embedder_class,
-        "get_query_embedding",
-        lambda self, text: calls.append(text) or embed(self, text),
-    )
+    calls = embedded_texts(queue_container, monkeypatch)
     assert service.groups() == first
     assert calls == []  # nothing recomputed on a second view
     log_question(queue_container, PASSWORDS[2])
@@ -139,7 +125,7 @@ def test_link_draft_and_out_of_scope_leave_the_open_queue_with_their_status(
         log_question(queue_container, text)
     for text in ENERGY:
         log_question(queue_container, text, "partial")
-    log_question(queue_container, "Quelle est la recette de la tarte aux pommes ?")
+    log_question(queue_container, OFF_TOPIC)
     service = QueueService(queue_container)
     passwords, energy, recipe = service.groups(status="open")
 
@@ -266,14 +252,7 @@ def test_catching_up_ahead_of_a_view_leaves_nothing_to_embed_then(queue_containe
     service = QueueService(queue_container)
     assert service.catch_up() == len(PASSWORDS)
     assert service.catch_up() == 0  # each question taken in once
-    calls: list[str] = []
-    embedder_class = type(queue_container.embedder)
-    embed = embedder_class.get_query_embedding
-    monkeypatch.setattr(
-        embedder_class,
-        "get_query_embedding",
-        lambda self, text: calls.append(text) or embed(self, text),
-    )
+    calls = embedded_texts(queue_container, monkeypatch)
     (group,) = service.groups()
     assert group["count"] == len(PASSWORDS) and calls == []
 

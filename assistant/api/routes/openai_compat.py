@@ -21,15 +21,10 @@ from sse_starlette import EventSourceResponse
 
 from assistant.api.deps import AgentDep, QuestionQuota, ServicesDep
 from assistant.api.errors import error_responses
-from assistant.api.schemas import (
-    HISTORY_MAX_TURNS,
-    MAX_QUESTION_CHARS,
-    TURN_MAX_CHARS,
-    ThemeName,
-    normalise_job,
-    question_too_long,
-)
+from assistant.api.schemas import HISTORY_MAX_TURNS, TURN_MAX_CHARS, ThemeName
 from assistant.chat import Turn
+from assistant.services.jobs import normalise_job
+from assistant.services.limits import MAX_QUESTION_CHARS, question_too_long
 
 log = logging.getLogger("assistant.api")
 

@@ -18,7 +18,8 @@ from assistant.api.deps import (
     UntilDayQuery,
 )
 from assistant.api.errors import AGENT_BODY_ERRORS, TRAINER_ERRORS, error_responses
-from assistant.api.schemas import JOBS, ApiModel
+from assistant.api.schemas import ApiModel
+from assistant.services.jobs import JOBS
 from assistant.services.retours import (
     RESULTS,
     STATUSES,
