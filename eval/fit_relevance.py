@@ -143,10 +143,20 @@ def main() -> None:
         default=None,
         help="décaler le biais jusqu'à ne refuser à tort que cette part des questions couvertes",
     )
+    parser.add_argument(
+        "--without",
+        nargs="*",
+        default=[],
+        help="signaux à laisser de côté (poids de mauvais signe)",
+    )
     args = parser.parse_args()
 
     labels, signals, model_id = collect(args.embeddings, args.data_dir)
-    names = LEXICAL_SIGNALS if args.lexical_only else DENSE_SIGNALS
+    names = [
+        n
+        for n in (LEXICAL_SIGNALS if args.lexical_only else DENSE_SIGNALS)
+        if n not in args.without
+    ]
     # A signal left out for a question (the topic signals of a long one) counts as the average
     # of the questions that have it, as in the gate (assistant/relevance.py).
     present = {n: [s[n] for s in signals if n in s] for n in names}
