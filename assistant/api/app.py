@@ -236,8 +236,9 @@ async def _warm_up(state: Services) -> None:
                     "incomplete": len(repair.incomplete_documents_dropped),
                 },
             )
-        index.lexical  # noqa: B018 - built now rather than on the first question
-        index.embedder.get_query_embedding("charte")
+        # One retrieval builds the BM25 snapshot, loads the embedding model and embeds the
+        # section headings the refusal gate compares questions with (assistant/topics.py).
+        engine.retriever.retrieve("charte informatique")
         container.question_scrubber.scrub("Bonjour, je suis Marie Martin.")
         injection_guard_warm_up()
 
