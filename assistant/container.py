@@ -167,7 +167,7 @@ class Container:
 
         r = self.settings.retrieval
         return QueryUnderstanding(
-            r.lexicon_path or self.settings.corpus_dir / "lexique.yaml",
+            self.settings.lexicon_file,
             enabled=r.understand_queries,
         )
 
@@ -194,15 +194,12 @@ class Container:
     def topic_similarity(self) -> TopicSimilarity | None:
         """The gate's topic signals, when the embedding model's gate was fitted with them."""
         from assistant.relevance import relevance_model_for
-        from assistant.topics import OFF_TOPICS_FILE, TopicSimilarity
+        from assistant.topics import TopicSimilarity
 
         if "heading_similarity" not in relevance_model_for(self.embedding_model_id).signals:
             return None
-        path = self.settings.retrieval.off_topics_path
         return TopicSimilarity(
-            self.embedder,
-            path or self.settings.corpus_dir / OFF_TOPICS_FILE,
-            marked=self.question_links,
+            self.embedder, self.settings.off_topics_file, marked=self.question_links
         )
 
     @cached_property

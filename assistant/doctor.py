@@ -79,7 +79,7 @@ def _generation_checks(container: Container) -> list[Check]:
 
 def _lexicon_checks(settings: Settings) -> list[Check]:
     checks: list[Check] = []
-    lexicon_path = settings.retrieval.lexicon_path or settings.corpus_dir / "lexique.yaml"
+    lexicon_path = settings.lexicon_file
     if lexicon_path.is_file():
         from assistant.query import LexiconError, load_lexicon_file
 
@@ -105,9 +105,9 @@ def _lexicon_checks(settings: Settings) -> list[Check]:
 
 def _off_topics_check(settings: Settings) -> Check:
     """The « hors champ » topics the refusal gate reads (``assistant.topics``)."""
-    from assistant.topics import OFF_TOPICS_FILE, OffTopicsError, load_off_topics
+    from assistant.topics import OffTopicsError, load_off_topics
 
-    path = settings.retrieval.off_topics_path or settings.corpus_dir / OFF_TOPICS_FILE
+    path = settings.off_topics_file
     if not path.is_file():
         return Check("sujets hors champ", True, f"aucun ({path} absent)", required=False)
     try:

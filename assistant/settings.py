@@ -326,6 +326,18 @@ class Settings(BaseSettings):
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
 
+    @property
+    def lexicon_file(self) -> Path:
+        """The agents' lexicon query understanding reads (``lexique.yaml`` of the corpus unless
+        ``retrieval.lexicon_path`` says otherwise)."""
+        return self.retrieval.lexicon_path or self.corpus_dir / "lexique.yaml"
+
+    @property
+    def off_topics_file(self) -> Path:
+        """The « hors champ » topics the refusal gate reads (``hors-champ.yaml`` of the corpus
+        unless ``retrieval.off_topics_path`` says otherwise)."""
+        return self.retrieval.off_topics_path or self.corpus_dir / "hors-champ.yaml"
+
 
 class SettingsError(Exception):
     """Settings that cannot be used; ``str()`` is one French line naming the setting."""

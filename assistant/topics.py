@@ -27,8 +27,6 @@ import yaml
 
 from assistant.providers import SupportsEmbedding
 
-#: The seed list of topics the corpus does not treat, in the corpus folder.
-OFF_TOPICS_FILE = "hors-champ.yaml"
 MAX_OFF_TOPICS = 2000
 # Longer questions (stories, mostly) get no topic signal. Chosen on the dev split, where the
 # topic signals raised wrong refusals of stories from 0.11 to 0.19 (cross-validation); left out

@@ -72,10 +72,10 @@ def collect(
         container = Container(settings)
         container.ingestor.ingest_paths([ROOT / "corpus"])
         if container.retriever.topics is None:  # a model whose gate has no topic signal yet
-            from assistant.topics import OFF_TOPICS_FILE, TopicSimilarity
+            from assistant.topics import TopicSimilarity
 
             container.retriever.topics = TopicSimilarity(
-                container.embedder, ROOT / "corpus" / OFF_TOPICS_FILE
+                container.embedder, container.settings.off_topics_file
             )
         from eval.comparison import scrubbed_single_questions
 
