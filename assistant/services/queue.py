@@ -374,6 +374,7 @@ class QueueService:
             for name, value in values.items():
                 setattr(group, name, value)
             group.changed_at = utc_now()
+        self.container.question_links.invalidate()
 
     def section_names(self, doc_id: str) -> list[str]:
         """The section headings of a document of the corpus, in order (NotFound if absent)."""

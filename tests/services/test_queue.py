@@ -234,6 +234,28 @@ def test_a_link_is_used_by_the_running_retriever_without_a_restart(queue_contain
     assert engine.ask(PASSWORDS[1], restore=False).coverage != "answered"
 
 
+def test_a_link_made_by_another_process_is_seen_after_the_check_interval(queue_container):
+    """The server checks the database for other processes' decisions (the CLI, another
+    replica) at most every ``check_interval`` seconds, not on every question."""
+    import time
+
+    from assistant.container import Container
+
+    engine = queue_container.chat_engine
+    engine.min_relevance = engine.partial_relevance = 1.01  # everything refused unless linked
+    links = queue_container.question_links
+    assert links.check_interval == 1.0  # the server's default
+    answer = engine.ask(PASSWORDS[0], restore=False)
+    queue_container.records.record_answer(answer, channel="test", job=None, requested_theme=None)
+
+    other = Container(queue_container.settings)  # the CLI, in its own process
+    service = QueueService(other)
+    service.link(service.groups()[0]["id"], "charte-ia", "Article 5 — Relecture humaine")
+    links._checked_at = time.monotonic() - links.check_interval  # the interval has elapsed
+    assert engine.ask(PASSWORDS[1], restore=False).coverage == "answered"
+    other.database.dispose()
+
+
 def test_leader_clustering_joins_existing_leaders_then_new_ones_in_order():
     import numpy as np
 
