@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from assistant.providers import SupportsEmbedding
     from assistant.query import QueryUnderstanding
     from assistant.retrieval import HybridRetriever
-    from assistant.services.priorities import UseCaseCatalog
+    from assistant.services.priorities import IndexedUseCases, UseCaseCatalog
     from assistant.services.queue_vectors import LinkedQuestions
     from assistant.storage import Database, QuestionLog
     from assistant.topics import TopicSimilarity
@@ -243,12 +243,17 @@ class Container:
             model_reformulations=self.settings.retrieval.model_reformulations,
         )
 
-    @cached_property
+    @property
     def use_cases(self) -> UseCaseCatalog:
-        """The sections of the corpus's cas-usage sheets, for the priority use cases."""
-        from assistant.services.priorities import UseCaseCatalog
+        """The sections of the indexed cas-usage sheets, for the priority use cases (an upload
+        is in it as soon as it is indexed)."""
+        return self._indexed_use_cases.current()
 
-        return UseCaseCatalog.from_corpus(self.settings.corpus_dir)
+    @cached_property
+    def _indexed_use_cases(self) -> IndexedUseCases:
+        from assistant.services.priorities import IndexedUseCases
+
+        return IndexedUseCases(self.index)
 
     @cached_property
     def corpus_state(self) -> SharedCorpusState:

@@ -156,6 +156,8 @@ def run(args: argparse.Namespace, database_url: str) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="bench-priorities-") as folder:
         container = _container(Path(folder), database_url)
+        # The use cases are the indexed sheets' sections, as on a server.
+        container.ingestor.ingest_paths([ROOT / "corpus" / "cas-usage"])
         started = time.perf_counter()
         seed(container, args.questions, args.retours)
         seeded_s = time.perf_counter() - started

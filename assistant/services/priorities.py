@@ -1,9 +1,10 @@
 """Priority use cases: which use cases of the corpus agents ask about and report, by job.
 
-A « use case » is a ``##`` section of a cas-usage sheet (``corpus/cas-usage/``, one sheet per
-job). A logged question maps to the use case of its first citation when that citation is a
-cas-usage section; a retour maps to the nearest section by words (TF-IDF cosine over French
-stems of its task and description, see ``UseCaseCatalog``). Everything else is « hors fiches ».
+A « use case » is a section of an indexed cas-usage sheet (``corpus/cas-usage/``, one sheet per
+job, and the sheets trainers upload or publish from retours). A logged question maps to the use
+case of its first citation when that citation is a cas-usage section; a retour maps to the
+nearest section by words (TF-IDF cosine over French stems of its task and description, see
+``UseCaseCatalog``). Everything else is « hors fiches ».
 Each (job of the agent, use case) pair gets four factors and a score; see ``METHOD``.
 """
 
@@ -14,6 +15,7 @@ import functools
 import io
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -47,7 +49,9 @@ JOB_SHEETS = {
     "communication": "cas-usage-communication",
     "elu": "cas-usage-elus",
 }
-FORBIDDEN_THEMES = ("charte", "cas-usage")
+#: The theme of the use-case sheets (their folder in the corpus).
+USE_CASES = "cas-usage"
+FORBIDDEN_THEMES = ("charte", USE_CASES)
 
 METHOD = (
     "Un cas d'usage est une section des fiches « cas d'usage » du corpus. Une question y est "
@@ -85,7 +89,8 @@ def _front_matter_id(text: str) -> str | None:
 
 
 def read_use_cases(directory: Path) -> list[tuple[UseCase, str]]:
-    """Each ``##`` section of the sheets in ``directory`` with its text (title included)."""
+    """Each ``##`` section of the sheet files in ``directory`` with its text (title included):
+    what the benchmarks seed questions with, before any index exists."""
     sections: list[tuple[UseCase, str]] = []
     for path in sorted(directory.glob("*.md")):
         text = path.read_text(encoding="utf-8")
@@ -123,9 +128,28 @@ class UseCaseCatalog:
         self._sheets = np.array([use_case.doc_id for use_case in self.use_cases], dtype=object)
 
     @classmethod
-    def from_corpus(cls, corpus_dir: Path) -> UseCaseCatalog:
-        """The catalog of ``corpus_dir/cas-usage`` (empty if the folder is missing)."""
-        return cls(read_use_cases(Path(corpus_dir) / "cas-usage"))
+    def from_index(cls, index: Any) -> UseCaseCatalog:
+        """The catalog of the indexed documents of theme ``cas-usage``: the shipped sheets, the
+        ones uploaded through the page and the retours published as sheets, each section as
+        the questions' citations name it (``doc_id``, ``section``)."""
+        lexical = index.lexical
+        themes = zip(lexical.ids, lexical.themes, strict=True)
+        ids = [chunk_id for chunk_id, theme in themes if theme == USE_CASES]
+        sections: dict[tuple[str, str], list[Any]] = {}
+        for chunk in index.get_chunks(ids):
+            meta = chunk.metadata
+            key = (str(meta.get("doc_id", "")), str(meta.get("section", "")))
+            if key[1]:
+                sections.setdefault(key, []).append(chunk)
+        catalog: list[tuple[UseCase, str]] = []
+        for (doc_id, section), chunks in sorted(
+            sections.items(), key=lambda item: (item[0][0], _first_ordinal(item[1]))
+        ):
+            chunks.sort(key=lambda c: int(c.metadata.get("ordinal", 0)))
+            title = str(chunks[0].metadata.get("title") or doc_id)
+            body = "\n".join(c.text for c in chunks)
+            catalog.append((UseCase(doc_id, section, title), f"{section}\n{body}"))
+        return cls(catalog)
 
     def _normalised(self, count: Counter[str]) -> dict[str, float]:
         weights = {t: (1 + math.log(n)) * self._idf.get(t, 0.0) for t, n in count.items()}
@@ -148,6 +172,27 @@ class UseCaseCatalog:
             )
         best = int(np.argmax(scores))
         return self.use_cases[best] if scores[best] >= MIN_SIMILARITY else None
+
+
+def _first_ordinal(chunks: list[Any]) -> int:
+    return min(int(c.metadata.get("ordinal", 0)) for c in chunks)
+
+
+class IndexedUseCases:
+    """The use-case catalog of an index's current corpus: rebuilt when the corpus changes
+    (an upload, a replacement, a removal, here or in another process), not at every read."""
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+        self._built: tuple[int, UseCaseCatalog] | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> UseCaseCatalog:
+        generation = self._index.lexical.generation
+        with self._lock:
+            if self._built is None or self._built[0] != generation:
+                self._built = (generation, UseCaseCatalog.from_index(self._index))
+            return self._built[1]
 
 
 def is_forbidden_use(citation: dict[str, Any]) -> bool:

@@ -7,6 +7,8 @@ import io
 
 import pytest
 
+from tests.servers.live_app import ingest_use_case_sheets
+
 pytestmark = pytest.mark.slow
 
 RETOUR = {
@@ -81,6 +83,7 @@ def test_trainer_publishes_merges_rejects_and_downloads_the_draft(client, traine
 
 
 def test_priorities_as_json_and_csv(server, client, trainer):
+    ingest_use_case_sheets(server.container)
     records = server.container.records
     section = "Ce que l'IA peut faire pour le secrétariat de mairie"
     for session in ("a", "b"):

@@ -84,6 +84,14 @@ def ingest_documents(container: Any) -> None:
         assert outcome.status == "indexed", outcome.message
 
 
+def ingest_use_case_sheets(container: Any) -> None:
+    """The corpus's cas-usage sheets, indexed (the use cases of the priorities and the bilan)."""
+    folder = Path(__file__).resolve().parents[2] / "corpus" / "cas-usage"
+    for path in sorted(folder.glob("*.md")):
+        outcome = container.ingestor.ingest_bytes(path.name, path.read_bytes())
+        assert outcome.status == "indexed", outcome.message
+
+
 @dataclass
 class LiveServer:
     """A running app: its base URL, app and container."""

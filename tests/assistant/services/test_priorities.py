@@ -15,6 +15,7 @@ from assistant.services.priorities import (
     priorities_csv,
 )
 from assistant.services.retours import RetoursService
+from tests.servers.live_app import ingest_use_case_sheets
 
 SHEET = "cas-usage-secretariat-mairie"
 CAN_DO = "Ce que l'IA peut faire pour le secrétariat de mairie"
@@ -83,6 +84,7 @@ def test_demand_sessions_coverage_and_risk_by_use_case(records_container):
 
 
 def test_retours_add_value_to_their_nearest_use_case(records_container):
+    ingest_use_case_sheets(records_container)
     service = RetoursService(records_container)
     common = {"job": "secretariat", "tool": "assistant-syndicat", "contact_consent": False}
     for result, minutes in (("gain-de-temps", 30), ("qualite", None), ("abandonne", 10)):
@@ -116,9 +118,7 @@ def test_retours_add_value_to_their_nearest_use_case(records_container):
     assert result["period"]["retours"] == 4
 
 
-@pytest.mark.parametrize(
-    ("task", "sheet"),
-    [
+RETOUR_SHEETS = [
         ("J'ai préparé la trame de convocation du conseil municipal et l'ordre du jour",
          "cas-usage-secretariat-mairie"),
         ("Rédaction d'une fiche de poste pour un recrutement d'agent technique",
@@ -140,12 +140,39 @@ def test_retours_add_value_to_their_nearest_use_case(records_container):
         ("Le chat de la voisine est monté dans l'arbre", None),
         ("Il a plu toute la semaine", None),
         ("J'ai fait un gâteau au chocolat pour la fête des voisins", None),
-    ],
-)  # fmt: skip
-def test_a_retour_maps_to_the_sheet_it_speaks_of_or_to_none(container, task, sheet):
+]  # fmt: skip
+
+
+def test_a_retour_maps_to_the_sheet_it_speaks_of_or_to_none(container):
     """The measurements behind ``MIN_SIMILARITY``; no job given, so no sheet bonus helps."""
+    ingest_use_case_sheets(container)
+    found = {task: container.use_cases.nearest(task) for task, _ in RETOUR_SHEETS}
+    assert {task: (f.doc_id if f else None) for task, f in found.items()} == dict(RETOUR_SHEETS)
+
+
+def test_an_uploaded_sheet_is_a_use_case_at_once_and_a_removed_one_no_longer(container):
+    """The catalog follows the index: a sheet imported while the server runs (through the
+    page, or published from a retour) is mapped to without a restart, and a removal counts."""
+    ingest_use_case_sheets(container)
+    task = "Organiser le planning des tournées de déneigement avec les agents de la voirie"
+    assert container.use_cases.nearest(task) is None or (
+        container.use_cases.nearest(task).doc_id != "cas-usage-deneigement"
+    )
+    sheet = (
+        "---\nid: cas-usage-deneigement\ntitle: Déneigement et IA\ntheme: cas-usage\n---\n"
+        "# Déneigement et IA\n\n## Planifier les tournées de déneigement\n\n"
+        "L'IA aide à préparer le planning des tournées de déneigement des agents de voirie, "
+        "selon les prévisions et les routes prioritaires.\n"
+    )
+    outcome = container.ingestor.ingest_bytes("cas-usage-deneigement.md", sheet.encode())
+    assert outcome.status == "indexed", outcome.message
     found = container.use_cases.nearest(task)
-    assert (found.doc_id if found else None) == sheet
+    assert (found.doc_id, found.section, found.sheet_title) == (
+        "cas-usage-deneigement", "Planifier les tournées de déneigement", "Déneigement et IA",
+    )  # fmt: skip
+    container.index.remove_document("cas-usage-deneigement")
+    after = container.use_cases.nearest(task)
+    assert after is None or after.doc_id != "cas-usage-deneigement"
 
 
 def test_period_filters_questions_and_the_csv_export(records_container):
