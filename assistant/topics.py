@@ -17,7 +17,6 @@ trainers edit, read again within a second of a change) and from the questions tr
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +25,7 @@ import numpy as np
 import yaml
 
 from assistant.providers import SupportsEmbedding
+from assistant.watched_file import WatchedFile
 
 MAX_OFF_TOPICS = 2000
 # Longer questions (stories, mostly) get no topic signal. Chosen on the dev split, where the
@@ -94,16 +94,24 @@ class TopicSimilarity:
         marked: OffTopicQuestions | None = None,
     ) -> None:
         self.embedder = embedder
-        self.off_topics_path = off_topics_path
         self.marked = marked
-        self.error = ""
+        self._file: WatchedFile[list[str]] = WatchedFile(
+            off_topics_path, load_off_topics, [], (OffTopicsError,)
+        )
         self._lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}  # text -> unit embedding, kept across changes
         self._generation: object = object()
         self._headings = np.zeros((0, 0), dtype=np.float32)
         self._topics = np.zeros((0, 0), dtype=np.float32)
-        self._stamp: tuple[float, int] | None = None
-        self._checked_at = float("-inf")
+
+    @property
+    def off_topics_path(self) -> Path | None:
+        return self._file.path
+
+    @property
+    def error(self) -> str:
+        """Why the topics file could not be read ("" when it could)."""
+        return self._file.error
 
     def _embedded(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
@@ -124,29 +132,8 @@ class TopicSimilarity:
             if generation != self._generation:
                 self._headings = self._embedded(list(headings))
                 self._generation = generation
-            self._reload_topics_file()
-
-    def _reload_topics_file(self) -> None:
-        now = time.monotonic()
-        if now - self._checked_at < 1.0:
-            return
-        self._checked_at = now
-        path = self.off_topics_path
-        if path is None or not path.is_file():
-            self._stamp, self._topics, self.error = None, np.zeros((0, 0), np.float32), ""
-            return
-        stat = path.stat()
-        stamp = (stat.st_mtime, stat.st_size)
-        if stamp == self._stamp:
-            return
-        self._stamp = stamp
-        try:
-            topics = load_off_topics(path)
-        except OffTopicsError as error:
-            self.error = str(error)  # the previous topics stay in use
-            return
-        self.error = ""
-        self._topics = self._embedded(topics)
+            if self._file.check():
+                self._topics = self._embedded(self._file.value)
 
     def signals(self, vector: Sequence[float], *, words: int = 0) -> dict[str, float]:
         """The topic signals of a question's embedding (none before the first ``refresh``).

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.index.text import FRENCH_STOPWORDS, analyse, fold
+from assistant.watched_file import WatchedFile
 
 from ._lexicon import Lexicon, LexiconEntry, LexiconError, _key, load_lexicon_file
 from ._normalisation import (
@@ -74,17 +74,15 @@ class QueryUnderstanding:
     read again when its modification time changes (checked at most once a second)."""
 
     def __init__(self, lexicon_path: Path | None = None, *, enabled: bool = True) -> None:
-        self.lexicon_path = lexicon_path
         self.enabled = enabled
         self._lock = threading.Lock()
         self._generation: object = object()
-        self._lexicon_stamp: tuple[float, int] | None = None
         self._vocabulary = Vocabulary([])
         self._corpus_acronyms: list[LexiconEntry] = []
-        self._file_entries: list[LexiconEntry] = []
+        self._file: WatchedFile[list[LexiconEntry]] = WatchedFile(
+            lexicon_path, load_lexicon_file, [], (LexiconError,)
+        )
         self._lexicon = Lexicon()
-        self.lexicon_error = ""
-        self._checked_at = float("-inf")
 
     # ---- state ---------------------------------------------------------------------------
     def refresh(
@@ -98,35 +96,23 @@ class QueryUnderstanding:
                 self._vocabulary = vocabulary
                 self._corpus_acronyms = corpus_acronyms
                 self._generation = generation
-            if self._reload_lexicon_file() or changed:
+            if self._file.check() or changed:
                 lexicon = Lexicon()
                 for entry in self._corpus_acronyms:
                     lexicon.add(entry)
-                for entry in self._file_entries:  # the trainers' word wins
+                for entry in self._file.value:  # the trainers' word wins
                     lexicon.add(entry)
                 self._lexicon = lexicon
 
-    def _reload_lexicon_file(self) -> bool:
-        now = time.monotonic()
-        if now - self._checked_at < 1.0:
-            return False
-        self._checked_at = now
-        path = self.lexicon_path
-        if path is None or not path.is_file():
-            changed = self._lexicon_stamp is not None
-            self._lexicon_stamp, self._file_entries = None, []
-            return changed
-        stat = path.stat()
-        stamp = (stat.st_mtime, stat.st_size)
-        if stamp == self._lexicon_stamp:
-            return False
-        self._lexicon_stamp = stamp
-        try:
-            self._file_entries = load_lexicon_file(path)
-            self.lexicon_error = ""
-        except LexiconError as error:
-            self.lexicon_error = str(error)  # the previous entries stay in use
-        return True
+    @property
+    def lexicon_path(self) -> Path | None:
+        return self._file.path
+
+    @property
+    def lexicon_error(self) -> str:
+        """Why the lexicon file could not be read ("" when it could; its last good entries
+        stay in use)."""
+        return self._file.error
 
     @property
     def lexicon(self) -> Lexicon:

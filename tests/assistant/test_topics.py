@@ -87,8 +87,9 @@ def test_a_long_question_gets_no_topic_signal(embedder, tmp_path):
 
 
 def test_an_edited_file_is_read_again_and_a_broken_one_keeps_the_previous_topics(
-    embedder, tmp_path
+    embedder, tmp_path, monkeypatch
 ):
+    monkeypatch.setattr("assistant.watched_file.CHECK_SECONDS", 0.0)  # not once a second
     path = tmp_path / "hors-champ.yaml"
     path.write_text("- Tarifs de location de la salle des fêtes communale\n", encoding="utf-8")
     topics = _topics(embedder, path)
@@ -96,13 +97,11 @@ def test_an_edited_file_is_read_again_and_a_broken_one_keeps_the_previous_topics
     before = topics.signals(question, words=4)["off_topic_similarity"]
 
     path.write_text("- Horaires et accès de la déchetterie intercommunale\n", encoding="utf-8")
-    topics._checked_at = float("-inf")  # the file is checked at most once a second
     topics.refresh(1, HEADINGS)
     after = topics.signals(question, words=4)["off_topic_similarity"]
     assert after > before + 0.2 and topics.error == ""
 
     path.write_text("- [cassé\n", encoding="utf-8")
-    topics._checked_at = float("-inf")
     topics.refresh(1, HEADINGS)
     assert "illisibles" in topics.error
     assert topics.signals(question, words=4)["off_topic_similarity"] == after
