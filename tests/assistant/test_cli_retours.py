@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.services.retours import KEYS, RetoursService
 from tests.conftest import ROOT
+from tests.servers.live_app import ingest_use_case_sheets
 
 runner = CliRunner()
 ITEM_KEYS = {
@@ -21,8 +22,11 @@ ITEM_KEYS = {
 
 @pytest.fixture
 def seeded(container, monkeypatch):
-    """Two retours in the data dir's database; the CLI reads the same settings."""
+    """Two retours in the data dir's database, the use-case sheets in its index; the CLI
+    reads the same settings."""
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(ROOT / "corpus"))
+    monkeypatch.setenv("ASSISTANT_EMBEDDINGS__BACKEND", "hashing")  # the container's index
+    ingest_use_case_sheets(container)
     service = RetoursService(container)
     common = {"tool": "suite-bureautique", "result": "qualite", "contact_consent": False}
     first = service.submit(
