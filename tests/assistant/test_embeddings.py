@@ -40,6 +40,8 @@ def test_a_question_embedded_alone_gets_every_core_and_concurrent_ones_one_each(
         other.start()
         other.join()
         assert seen == [1]  # a second question while this one computes: `threads` each
+    with model._engine(question=False) as engine:  # an import's passages
+        assert threads_used(engine) == 1
     vectors = [model.get_query_embedding(QUESTIONS[0]) for _ in range(2)]
     with model._engine():  # the second engine, single-threaded, gives the same vector
         crowded = model.get_query_embedding(QUESTIONS[0])
