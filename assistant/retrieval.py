@@ -434,12 +434,18 @@ class _TermEvidence:
         self.chunks = chunks
         self.chunk_count = max(1, len(lexical))
         frequency = lexical.document_frequency
+        rare_limit = max(3, 0.02 * self.chunk_count)
+        # A heading names something when none of its terms is in more than 5 % of the passages
+        # (« Authentification multifacteur », not « Ce que l'agent doit faire »).
+        name_limit = max(3, 0.05 * self.chunk_count)
+        self._names_something = lambda name: all(frequency.get(t, 0) <= name_limit for t in name)
         self.rare = [
             g
             for g in groups
-            if min(frequency.get(t, 0) for t in g) <= max(3, 0.02 * self.chunk_count)
+            if min(frequency.get(t, 0) for t in g) <= rare_limit
             and any(lexical.knows(t) for t in g)
         ]
+        self._question_terms = frozenset().union(*groups) if groups else frozenset()
         self.weights = [
             math.log((self.chunk_count + 1) / (min(frequency.get(t, 0) for t in g) + 0.5))
             for g in groups
@@ -478,8 +484,15 @@ class _TermEvidence:
         groups = self.groups
         # A rare term of the question that is the very name of a section (« Token (jeton) »,
         # « Hallucination ») or of a document: the corpus covers it, however short the question.
+        # The whole name, and a name of uncommon terms: « catégorie active » does not name
+        # « Faut-il activer sa caméra et son micro ? », nor ATSEM's meaning (« agent des écoles
+        # maternelles ») the section « Ce que l'agent doit faire ».
         names_heading = any(
-            g & name for g in self.rare for p in passages[:3] for name in _heading_names(p)
+            name <= self._question_terms
+            and self._names_something(name)
+            and any(g & name for g in self.rare)
+            for p in passages[:3]
+            for name in _heading_names(p)
         )
         unknown = sum(1 for g in groups if not any(self.lexical.knows(t) for t in g))
         return {

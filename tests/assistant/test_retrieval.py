@@ -200,3 +200,33 @@ def test_the_second_retrieval_reorders_the_first_one_s_sections_and_adds_none():
     confident = RetrievalResult([d], relevance=0.95, signals={"names_heading": 1.0})
     both = fuse_retrievals(with_context, confident, top_k=3)
     assert both.relevance == 0.95 and both.signals["names_heading"] == 1.0
+
+
+def test_a_question_names_a_heading_only_with_the_whole_name(container, tmp_path):
+    """« token ? » names the glossary's « Token (jeton) » (never refused); a question that
+    shares one word with a longer heading (« caméra » and « Faut-il activer sa caméra et son
+    micro ? ») does not name it."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    write_doc(
+        folder,
+        "glossaire",
+        "## Token (jeton)\nUnité de texte que le modèle lit et produit.\n",
+        theme="glossaire",
+    )
+    write_doc(
+        folder,
+        "faq",
+        "## Faut-il activer sa caméra et son micro ?\nNon, pendant le webinaire les "
+        "participants écoutent et posent leurs questions par écrit.\n",
+        theme="offre-syndicat",
+    )
+    container.ingestor.ingest_paths([folder])
+    retrieve = container.retriever.retrieve
+    assert retrieve("token ?").signals["names_heading"] == 1.0
+    assert retrieve("jeton ?").signals["names_heading"] == 0.0  # in parentheses: not the name
+    for question in ("caméra de vidéoprotection ?", "catégorie active à la retraite ?"):
+        passages = retrieve(question).passages
+        assert "faq" in {p.doc_id for p in passages[:3]}  # the heading is there to be named
+        assert retrieve(question).signals["names_heading"] == 0.0, question
+    assert retrieve("caméra et micro à activer ?").signals["names_heading"] == 1.0
