@@ -59,6 +59,10 @@ def previous_questions(history: list[tuple[str, str]]) -> str:
     return " ".join(previous[-_CONTEXT_QUESTIONS:])
 
 
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
 def _looks_like_follow_up(question: str) -> bool:
     question = _OPENING_FILLERS.sub("", question.strip())
-    return len(question.split()) <= 8 or bool(_FOLLOW_UP.search(question))
+    # Words, not the punctuation an agent puts after them (« lui répondre ? » is two words).
+    return len(_WORD.findall(question)) <= 8 or bool(_FOLLOW_UP.search(question))

@@ -167,6 +167,8 @@ class QueryUnderstanding:
             return token
         if folded in vocabulary:
             surface = vocabulary.surface[folded]
+            if lowered in vocabulary.written and lowered != surface.lower():
+                return token  # « valide » is not « validé », « calculé » not « calcule »
             return _same_case(token, surface)
         glued = _split_elision(folded, vocabulary)
         if glued:

@@ -29,6 +29,9 @@ class Vocabulary:
                 forms.setdefault(folded, Counter())[token] += 1
         self.counts = counts
         self.surface = {folded: _written_form(c) for folded, c in forms.items()}
+        # Every lowercase form the corpus writes (« valide » and « validé » both): a typed word
+        # the corpus writes as typed keeps its accents, or their absence.
+        self.written = frozenset(form.lower() for c in forms.values() for form in c)
         self._stems = frozenset(analyse(" ".join(counts), keep_stopwords=True))
         self._deletions: dict[str, list[str]] = {}
         for word in counts:

@@ -49,6 +49,18 @@ def test_missing_accents_and_typos_are_matched_to_the_corpus_words():
     assert ("hamecconage", "hameçonnage") in understood.corrections
 
 
+def test_a_word_the_corpus_writes_as_typed_keeps_its_accents_or_their_absence():
+    from assistant.index.lexical import LexicalIndex
+
+    texts = ["Le référent valide la demande.", "Le dossier validé est classé.", "Dossier validé."]
+    index = LexicalIndex(["a", "b", "c"], texts)
+    qu = QueryUnderstanding()
+    qu.refresh(1, index.vocabulary, index.defined_acronyms)
+    # « validé » is the corpus's most frequent form, but « valide » is a word it writes too
+    assert qu.understand("qui valide le dossier").normalised == "qui valide le dossier"
+    assert qu.understand("le referent").normalised == "le référent"  # accents still restored
+
+
 def test_real_french_words_and_placeholders_are_left_as_typed():
     qu = understanding()
     # « peux » and « blanquette » are French words the corpus never uses: not "corrected"
