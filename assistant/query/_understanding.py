@@ -199,6 +199,12 @@ class QueryUnderstanding:
                     continue
                 if size == 1 and key in FRENCH_STOPWORDS and not typed.isupper():
                     continue  # « as », « la »: an acronym only when typed in capitals
+                # A term the corpus itself uses everywhere (« le syndicat », « DPO ») is found as
+                # typed; its meaning would add common words that outweigh the question's own.
+                content = [w for w in key.replace("'", " ").split() if w not in FRENCH_STOPWORDS]
+                if content and all(self._vocabulary.is_common(w) for w in content):
+                    position += size - 1
+                    break
                 for meaning in entry.meanings[:2]:
                     if _key(meaning) not in " ".join(folded):
                         expansions.append((typed, meaning))

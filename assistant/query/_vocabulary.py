@@ -12,6 +12,10 @@ from assistant.index.text import analyse, fold
 from ._normalisation import _LETTERS, _WORD
 
 
+# A word in more than this share of the passages is common (« syndicat », « DPO », « usager »).
+COMMON_SHARE = 0.05
+
+
 class Vocabulary:
     """The corpus's words: folded form -> count and most frequent written form, with a
     deletion index for typo-tolerant lookup (SymSpell's idea: two words within one or two edits
@@ -19,15 +23,23 @@ class Vocabulary:
 
     def __init__(self, texts: Iterable[str]) -> None:
         counts: Counter[str] = Counter()
+        documents: Counter[str] = Counter()
         forms: dict[str, Counter[str]] = {}
+        size = 0
         for text in texts:
+            size += 1
+            seen: set[str] = set()
             for token in _WORD.findall(text):
                 if not _LETTERS.match(token.replace("-", "")):
                     continue
                 folded = fold(token.lower())
                 counts[folded] += 1
+                seen.add(folded)
                 forms.setdefault(folded, Counter())[token] += 1
+            documents.update(seen)
         self.counts = counts
+        self._documents = documents
+        self._size = size
         self.surface = {folded: _written_form(c) for folded, c in forms.items()}
         # Every lowercase form the corpus writes (« valide » and « validé » both): a typed word
         # the corpus writes as typed keeps its accents, or their absence.
@@ -38,6 +50,11 @@ class Vocabulary:
             if len(word) >= 4 and "-" not in word:
                 for variant in _deletions(word):
                     self._deletions.setdefault(variant, []).append(word)
+
+    def is_common(self, folded: str) -> bool:
+        """Whether the folded word is in more than 5 % of the passages (and more than 3): a
+        word the search finds as typed, whose expansion would only add common words."""
+        return self._documents.get(folded, 0) > max(3, COMMON_SHARE * self._size)
 
     def __contains__(self, folded: str) -> bool:
         return folded in self.counts

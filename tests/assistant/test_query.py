@@ -92,6 +92,26 @@ def test_lexicon_terms_are_expanded_and_common_words_only_in_capitals(tmp_path):
     assert qu.understand("l'AS du CCAS").expansions == (("AS", "travailleur social"),)
 
 
+def test_a_lexicon_term_the_corpus_uses_everywhere_is_searched_as_typed(tmp_path):
+    from assistant.index.lexical import LexicalIndex
+
+    lexicon = tmp_path / "lexique.yaml"
+    lexicon.write_text(
+        "- {terme: [le syndicat, synd], sens: syndicat Territoires Numériques}\n"
+        "- {terme: PC, sens: permis de construire}\n",
+        encoding="utf-8",
+    )
+    # « syndicat » in every passage but one, « permis » in one: the first is common
+    texts = [f"Le syndicat propose l'outil {n}." for n in range(20)] + ["Le permis de construire."]
+    index = LexicalIndex([str(n) for n in range(len(texts))], texts)
+    qu = QueryUnderstanding(lexicon)
+    qu.refresh(1, index.vocabulary, index.defined_acronyms)
+    understood = qu.understand("le syndicat instruit le PC ?")
+    assert understood.expansions == (("PC", "permis de construire"),)
+    # the short form the corpus does not use is still spelt out
+    assert qu.understand("synd et PC").expansions[0] == ("synd", "syndicat Territoires Numériques")
+
+
 def test_the_lexicon_file_is_read_again_when_it_changes_and_a_broken_one_keeps_the_old(
     tmp_path, monkeypatch
 ):
