@@ -11,7 +11,6 @@ from assistant.index.text import analyse, fold
 
 from ._normalisation import _LETTERS, _WORD
 
-
 # A word in more than this share of the passages is common (« syndicat », « DPO », « usager »).
 COMMON_SHARE = 0.05
 
