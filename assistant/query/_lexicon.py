@@ -11,6 +11,8 @@ import yaml
 
 from assistant.index.text import fold
 
+from ._normalisation import SMS_SPELLINGS
+
 # « Long form (SIGLE) » and « SIGLE (long form) », as the corpus defines its acronyms.
 _ACRONYM = r"[A-Z][A-Za-z]{0,2}[A-Z]{1,6}s?"
 _DEFINED_AFTER = re.compile(rf"((?:[\w'’-]+\s+){{1,10}}?)\(({_ACRONYM})\)")
@@ -36,6 +38,12 @@ class Lexicon:
         if not key or (not replace and key in self.entries):
             return
         self.entries[key] = entry
+        # A term of several words is looked up among the question's words once their SMS
+        # spellings are spelt out: « données perso » is read « données personnel ».
+        words = key.split()
+        spelt = " ".join(_key(SMS_SPELLINGS.get(w, w)) for w in words)
+        if len(words) > 1 and spelt != key and (replace or spelt not in self.entries):
+            self.entries.setdefault(spelt, entry)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -92,6 +92,14 @@ def test_lexicon_terms_are_expanded_and_common_words_only_in_capitals(tmp_path):
     assert qu.understand("l'AS du CCAS").expansions == (("AS", "travailleur social"),)
 
 
+def test_a_lexicon_term_holding_an_sms_spelling_is_found_once_it_is_spelt_out(tmp_path):
+    lexicon = tmp_path / "lexique.yaml"
+    lexicon.write_text("- {terme: données perso, sens: données personnelles}\n", encoding="utf-8")
+    understood = understanding(lexicon).understand("des données perso dans l'IA ?")
+    # « perso » is spelt « personnel » before the lexicon is read: the term still matches
+    assert understood.expansions == (("données personnel", "données personnelles"),)
+
+
 def test_a_lexicon_term_the_corpus_uses_everywhere_is_searched_as_typed(tmp_path):
     from assistant.index.lexical import LexicalIndex
 
