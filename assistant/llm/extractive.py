@@ -21,6 +21,8 @@ _MARKDOWN = re.compile(r"^[#>*\-\s\d.)]+|\*\*|__|`")
 _SOFT_BREAK = re.compile(r"(?<=\S)\n(?![ \t]*(?:[-*+>#|]|\d+[.)]\s|\n))")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«\"(])")
+# A line that continues a sentence begun before it: a lowercase word or a punctuation mark.
+_CONTINUATION = re.compile(r"^\s*(?:[a-zà-öø-ÿ]|[,;:.)»])")
 _UNIT_CHARS = 900  # about 150 words: a paragraph or a list of five to eight items
 
 
@@ -47,6 +49,10 @@ def units(text: str) -> list[str]:
             if not lines:
                 continue
         blocks.append(lines)
+    if len(blocks) > 1 and _CONTINUATION.match(blocks[0][0]):
+        # The passage starts where the chunking cut a sentence (« ou l'assistance ; - recueille
+        # les besoins… »): what it continues is in the previous passage.
+        blocks = blocks[1:]
     result: list[str] = []
     index = 0
     while index < len(blocks):

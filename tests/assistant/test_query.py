@@ -216,6 +216,18 @@ def test_extractive_units_never_end_on_an_announcing_colon():
     assert units(text) == ["Premier paragraphe clair.", "À vérifier :\n- un point\n- un autre"]
 
 
+def test_extractive_units_leave_out_a_sentence_cut_by_the_chunking():
+    from assistant.llm.extractive import units
+
+    text = (
+        "ou l'assistance ;\n- recueille les besoins ;\n- alimente le registre.\n\n"
+        "**Le référent IA** est désigné par chaque collectivité."
+    )
+    assert units(text) == ["**Le référent IA** est désigné par chaque collectivité."]
+    # a passage that is nothing but the fragment still says it
+    assert units("ou l'assistance ;\n- recueille les besoins.") != []
+
+
 def test_placeholders_and_civilities_do_not_count_as_the_questions_terms():
     """« Mme [PERSONNE_1] » says nothing of the topic: its « personne », « 1 » and « mme » used
     to dilute the coverage of a question the corpus answers, and the gate refused it."""
