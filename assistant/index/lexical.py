@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.index.text import analyse
-from assistant.query import Vocabulary, acronyms_defined_in
+from assistant.query import COMMON_SHARE, Vocabulary, acronyms_defined_in
 
 
 class LexicalIndex:
@@ -54,7 +54,7 @@ class LexicalIndex:
             self._retriever = retriever
         # Acronyms the texts define, but not those in most passages (« IA »): spelling those
         # out adds the same words to every question.
-        common = max(3, 0.05 * len(self.ids))
+        common = max(3, COMMON_SHARE * len(self.ids))
         self.defined_acronyms = [
             entry
             for entry in acronyms_defined_in(texts)

@@ -36,6 +36,7 @@ from ._normalisation import SMS_SPELLINGS
 from ._understanding import MAX_QUERY_CHARS as MAX_QUERY_CHARS
 from ._understanding import MAX_TERM_GROUPS as MAX_TERM_GROUPS
 from ._understanding import QueryUnderstanding, UnderstoodQuery
+from ._vocabulary import COMMON_SHARE as COMMON_SHARE
 from ._vocabulary import Vocabulary
 from ._vocabulary import is_french_word as is_french_word
 

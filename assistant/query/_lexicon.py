@@ -42,7 +42,7 @@ class Lexicon:
         # spellings are spelt out: « données perso » is read « données personnel ».
         words = key.split()
         spelt = " ".join(_key(SMS_SPELLINGS.get(w, w)) for w in words)
-        if len(words) > 1 and spelt != key and (replace or spelt not in self.entries):
+        if len(words) > 1 and spelt != key:
             self.entries.setdefault(spelt, entry)
 
     def __len__(self) -> int:
